@@ -1,0 +1,38 @@
+// The whole check, as CI runs it: type check (server and client), lint and format check, build, then every test.
+// Ends with one line "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+
+const steps = [
+  ['type check', 'npm', ['run', '--silent', 'typecheck']],
+  ['lint and format', 'npm', ['run', '--silent', 'lint']],
+  ['build', 'npm', ['run', '--silent', 'build']],
+];
+let failedSteps = 0;
+for (const [label, cmd, args] of steps) {
+  process.stdout.write(`\n== ${label}\n`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    failedSteps++;
+    process.stdout.write(`== ${label}: FAILED\n`);
+  }
+}
+
+mkdirSync('test-results', { recursive: true });
+const out = 'test-results/jest.json';
+const extra = process.argv.slice(2);
+process.stdout.write('\n== tests\n');
+const jest = spawnSync('npx', ['jest', '--json', `--outputFile=${out}`, ...extra], { stdio: 'inherit' });
+let passed = 0;
+let failed = failedSteps;
+if (existsSync(out)) {
+  const report = JSON.parse(readFileSync(out, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
+  if (report.numTotalTests === 0) failed++;
+} else {
+  failed++;
+}
+if (jest.status !== 0 && failed === 0) failed++;
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,139 @@
+/** The application factory: Koa, the HTTP server and Socket.IO, wired to a room store. Start-up lives in index.ts. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Koa from 'koa';
+import koaStatic from 'koa-static';
+import { Server, type ServerOptions } from 'socket.io';
+import type { Config } from './config';
+import { errorPages } from './http/errors';
+import { createRouter } from './http/routes';
+import { securityHeaders } from './http/security';
+import { createRenderer } from './http/views';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { attachLobby } from './realtime/lobby';
+import { attachRoom, type RoomRuntime } from './realtime/room';
+import { MemoryRoomStore } from './rooms/memory';
+import type { RoomStore } from './rooms/store';
+
+const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+/** Large enough for an SDP with many candidates, far from megabytes. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export interface AppDeps {
+  config: Config;
+  store?: RoomStore;
+  log?: Logger;
+  /** Socket.IO adapter (the Redis adapter in a cluster); memory when absent. */
+  adapter?: ServerOptions['adapter'];
+  /** Extra readiness condition, e.g. the Redis connection. */
+  healthy?: () => boolean;
+  /** Called by close() after Socket.IO is closed, e.g. to quit Redis clients. */
+  onClose?: () => Promise<void>;
+}
+
+export interface ParleyApp {
+  app: Koa;
+  server: http.Server;
+  io: Server;
+  store: RoomStore;
+  metrics: Metrics;
+  room: RoomRuntime;
+  log: Logger;
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  setReady(ready: boolean): void;
+  close(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): ParleyApp {
+  const { config } = deps;
+  const log = deps.log ?? createLogger(config.logLevel, { replica: config.replicaId });
+  const store = deps.store ?? new MemoryRoomStore();
+  const metrics = createMetrics();
+  let ready = false;
+
+  const app = new Koa();
+  app.proxy = config.trustProxy;
+  app.silent = true;
+  const render = createRenderer(path.join(ROOT, 'views'), process.env.NODE_ENV === 'production');
+  const serve = koaStatic(path.join(ROOT, 'public'), { index: false, maxage: 3600_000, defer: false });
+  app.use(securityHeaders());
+  app.use(async (ctx, next) => {
+    ctx.set('X-Parley-Replica', config.replicaId);
+    await next();
+  });
+  app.use(errorPages(render, log.child({ ns: 'http' })));
+  app.use(async (ctx, next) => {
+    if (!ctx.path.startsWith('/assets/')) return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') ctx.throw(405);
+    const original = ctx.path;
+    ctx.path = original.slice('/assets'.length);
+    try {
+      await serve(ctx, async () => undefined);
+    } finally {
+      ctx.path = original;
+    }
+    if (ctx.body === undefined || ctx.body === null) ctx.throw(404, 'There is nothing at this address.');
+  });
+  const router = createRouter({
+    render,
+    registry: metrics.registry,
+    ready: () => ready && (deps.healthy?.() ?? true),
+    maxPeers: config.roomMaxPeers,
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+
+  const server = http.createServer(app.callback());
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  const allowed = new Set(config.allowedOrigins);
+  const io = new Server(server, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+    adapter: deps.adapter,
+    allowRequest: (req, cb) => {
+      const origin = req.headers.origin;
+      cb(null, allowed.size === 0 || origin === undefined || allowed.has(origin));
+    },
+  });
+  const realtime = { config, store, metrics, log };
+  const lobby = attachLobby(io, realtime);
+  const room = attachRoom(io, realtime, lobby.notify);
+
+  return {
+    app,
+    server,
+    io,
+    store,
+    metrics,
+    room,
+    log,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          ready = true;
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    setReady(value: boolean) {
+      ready = value;
+    },
+    async close() {
+      ready = false;
+      room.stop();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      await deps.onClose?.();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** Pages, health, readiness and metrics. */
+import Router from '@koa/router';
+import type { Registry } from 'prom-client';
+import { ROOM_ID_PATTERN } from '../protocol/events';
+import { newRoomCode } from '../rooms/codes';
+import type { Render } from './views';
+
+export interface RouteDeps {
+  render: Render;
+  registry: Registry;
+  /** Whether this replica takes new calls now (started, not draining, Redis reachable). */
+  ready: () => boolean;
+  maxPeers: number;
+}
+
+export function createRouter({ render, registry, ready, maxPeers }: RouteDeps): Router {
+  const router = new Router();
+
+  router.get('/', async (ctx) => {
+    ctx.type = 'html';
+    ctx.body = await render('home', { title: 'Parley', scripts: ['/assets/build/home.js'] });
+  });
+
+  router.get('/new', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(`/r/${newRoomCode()}`);
+  });
+
+  router.get('/r/:room', async (ctx) => {
+    const raw = ctx.params.room ?? '';
+    const room = raw.toLowerCase();
+    if (raw.length > 64 || !ROOM_ID_PATTERN.test(room)) ctx.throw(404, 'No meeting has that code.');
+    if (room !== raw) {
+      ctx.redirect(`/r/${room}`);
+      return;
+    }
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await render('room', { title: `${room} · Parley`, room, maxPeers, scripts: ['/assets/build/room.js'] });
+  });
+
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  router.get('/readyz', (ctx) => {
+    const ok = ready();
+    ctx.status = ok ? 200 : 503;
+    ctx.body = { status: ok ? 'ready' : 'unavailable' };
+  });
+
+  router.get('/metrics', async (ctx) => {
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
+  });
+
+  return router;
+}

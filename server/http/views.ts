@@ -1,0 +1,20 @@
+/** EJS pages through one small helper: render the page, then wrap it in the layout. */
+import path from 'node:path';
+import ejs from 'ejs';
+
+export interface PageLocals {
+  title: string;
+  /** Script bundles (under /assets) the page loads; never inline script. */
+  scripts?: string[];
+  [key: string]: unknown;
+}
+
+export function createRenderer(viewsDir: string, cache: boolean) {
+  const opts = { cache, async: false, root: viewsDir };
+  return async function render(view: string, locals: PageLocals): Promise<string> {
+    const body = await ejs.renderFile(path.join(viewsDir, `${view}.ejs`), locals, opts);
+    return ejs.renderFile(path.join(viewsDir, 'layout.ejs'), { scripts: [], ...locals, body }, opts);
+  };
+}
+
+export type Render = ReturnType<typeof createRenderer>;

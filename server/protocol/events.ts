@@ -1,0 +1,137 @@
+/**
+ * The wire contract of Parley: one event map per namespace, shared by the server
+ * and (through `import type`) by the browser client. docs/protocol.md describes it in prose.
+ */
+import type { ErrorBody } from './errors';
+
+export type { ErrorBody, ErrorCode } from './errors';
+
+/** Stable for a participant's whole stay; never a socket id. */
+export type PeerId = string;
+
+export interface Media {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+export interface Peer {
+  id: PeerId;
+  name: string;
+  host: boolean;
+  media: Media;
+  hand: boolean;
+}
+
+export interface ChatMessage {
+  id: string;
+  from: PeerId;
+  name: string;
+  text: string;
+  ts: number;
+}
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface RoomInfo {
+  id: string;
+  locked: boolean;
+  maxPeers: number;
+}
+
+export interface Welcome {
+  self: Peer;
+  resume: string;
+  peers: Peer[];
+  iceServers: IceServer[];
+  chat: ChatMessage[];
+  room: RoomInfo;
+}
+
+/** What `/lobby` tells about a room before joining. `password` is an extension of the contract. */
+export interface LobbyRoom {
+  id: string;
+  count: number;
+  names: string[];
+  locked: boolean;
+  password: boolean;
+}
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+export type AckFn<T extends object = object> = (reply: Ack<T>) => void;
+
+export interface SessionDescription {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
+  sdp?: string;
+}
+
+export interface IceCandidate {
+  candidate?: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+export interface SignalOut {
+  to: PeerId;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
+}
+
+export interface SignalIn {
+  from: PeerId;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
+}
+
+export type LeaveReason = 'left' | 'disconnected' | 'kicked';
+
+/** Handshake `auth` of the `/room` namespace. */
+export interface RoomAuth {
+  room: string;
+  name: string;
+  password?: string;
+  resume?: string;
+}
+
+export interface RoomClientToServer {
+  signal: (msg: SignalOut, ack?: AckFn) => void;
+  media: (media: Media, ack?: AckFn) => void;
+  hand: (msg: { raised: boolean }, ack?: AckFn) => void;
+  'chat:send': (msg: { text: string }, ack?: AckFn<{ message: ChatMessage }>) => void;
+  'room:leave': (ack?: AckFn) => void;
+  'host:lock': (msg: { locked: boolean }, ack?: AckFn) => void;
+  'host:kick': (msg: { id: PeerId }, ack?: AckFn) => void;
+  'host:mute': (msg: { id: PeerId }, ack?: AckFn) => void;
+}
+
+export interface RoomServerToClient {
+  'room:welcome': (welcome: Welcome) => void;
+  'peer:joined': (peer: Peer) => void;
+  'peer:left': (msg: { id: PeerId; reason: LeaveReason }) => void;
+  'peer:updated': (msg: { id: PeerId } & Partial<Omit<Peer, 'id'>>) => void;
+  signal: (msg: SignalIn) => void;
+  'chat:message': (message: ChatMessage) => void;
+  'room:updated': (msg: { locked: boolean }) => void;
+  'room:kicked': (msg: { by: PeerId }) => void;
+  'media:mute-request': (msg: { by: PeerId }) => void;
+  /** Extension: the replica is going away; reconnect (to any replica) with the resume token. */
+  'server:draining': (msg: { reconnectInMs: number }) => void;
+}
+
+export interface LobbyClientToServer {
+  'lobby:peek': (msg: { room: string }, ack: AckFn<{ room: LobbyRoom }>) => void;
+  'lobby:watch': (msg: { room: string }, ack: AckFn<{ room: LobbyRoom }>) => void;
+}
+
+export interface LobbyServerToClient {
+  'lobby:room': (room: LobbyRoom) => void;
+}
+
+export const ROOM_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
+export const NAME_MAX = 40;
+export const CHAT_MAX = 2000;

@@ -1,0 +1,85 @@
+/** One zod schema per inbound payload. Objects are strict: unknown keys (including `__proto__`) are refused. */
+import { z } from 'zod';
+import { CHAT_MAX, NAME_MAX, ROOM_ID_PATTERN } from './events';
+import { AppError } from './errors';
+
+// The whole Unicode control set: C0 (with tab), DEL and C1.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+export const SDP_MAX = 32_000;
+export const CANDIDATE_MAX = 1_024;
+const TOKEN_MAX = 512;
+const PASSWORD_MAX = 128;
+
+/** Room ids are case-folded before the pattern check. */
+export const roomId = z
+  .string()
+  .max(64)
+  .transform((s) => s.toLowerCase())
+  .pipe(z.string().regex(ROOM_ID_PATTERN));
+
+export const name = z
+  .string()
+  .max(200)
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1)
+      .max(NAME_MAX)
+      .refine((s) => !CONTROL_CHARS.test(s), 'control characters are not allowed'),
+  );
+
+export const peerId = z.string().min(1).max(64);
+
+export const roomAuth = z.strictObject({
+  room: roomId,
+  name,
+  password: z.string().min(1).max(PASSWORD_MAX).optional(),
+  resume: z.string().min(1).max(TOKEN_MAX).optional(),
+});
+
+const description = z.strictObject({
+  type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
+  sdp: z.string().max(SDP_MAX).optional(),
+});
+
+const candidate = z.strictObject({
+  candidate: z.string().max(CANDIDATE_MAX).optional(),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
+export const signal = z
+  .strictObject({
+    to: peerId,
+    description: description.optional(),
+    candidate: candidate.nullable().optional(),
+    // A client-sent `from` is replaced by the server, not refused.
+    from: z.unknown().optional(),
+  })
+  .refine((s) => s.description !== undefined || s.candidate !== undefined, 'a description or a candidate is required');
+
+export const media = z.strictObject({ audio: z.boolean(), video: z.boolean(), screen: z.boolean() });
+export const hand = z.strictObject({ raised: z.boolean() });
+export const chatSend = z.strictObject({ text: z.string().min(1).max(CHAT_MAX) });
+export const hostLock = z.strictObject({ locked: z.boolean() });
+export const hostTarget = z.strictObject({ id: peerId });
+export const lobbyRoom = z.strictObject({ room: roomId });
+
+/**
+ * Parses a payload or throws the contract's error. With `bulky`, a string over its limit
+ * (chat text, SDP) is PAYLOAD_TOO_LARGE; everything else is BAD_REQUEST.
+ */
+export function parse<T extends z.ZodType>(schema: T, input: unknown, bulky = false): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  if (bulky && result.error.issues.some((i) => i.code === 'too_big' && i.origin === 'string')) {
+    throw new AppError('PAYLOAD_TOO_LARGE');
+  }
+  const first = result.error.issues[0];
+  const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
+  throw new AppError('BAD_REQUEST', `Invalid payload${where}.`);
+}

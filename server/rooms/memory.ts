@@ -1,0 +1,205 @@
+/** Room state in process memory: the default for a single replica. */
+import type { ChatMessage, Media, PeerId } from '../protocol/events';
+import { hashPassword, newSalt, sameHash, type PasswordHash } from './password';
+import {
+  DEFAULT_MEDIA,
+  type HostAction,
+  type JoinRequest,
+  type JoinResult,
+  type Member,
+  type Presence,
+  type Removal,
+  type RoomSnapshot,
+  type RoomStore,
+} from './store';
+
+interface RoomRecord {
+  id: string;
+  locked: boolean;
+  password?: PasswordHash;
+  members: Map<PeerId, Member>;
+  /** Banned PeerIds and identities. */
+  bans: Set<string>;
+  chat: ChatMessage[];
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemoryRoomStore implements RoomStore {
+  private readonly rooms = new Map<string, RoomRecord>();
+
+  async join(req: JoinRequest): Promise<JoinResult> {
+    // Hash outside the critical section, with the salt the room has now; if the room's salt
+    // changes meanwhile (it emptied and was re-created), hash again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const salt = this.rooms.get(req.roomId)?.password?.salt;
+      const offered = req.password === undefined ? undefined : await hashPassword(req.password, salt ?? newSalt());
+      const result = this.admit(req, offered);
+      if (result !== 'retry') return result;
+    }
+    return { ok: false, code: 'INTERNAL' };
+  }
+
+  /** The atomic step of join: no await inside. */
+  private admit(req: JoinRequest, offered: PasswordHash | undefined): JoinResult | 'retry' {
+    let room = this.rooms.get(req.roomId);
+    if (room?.bans.has(`id:${req.peerId}`) || room?.bans.has(`who:${req.identity}`)) return { ok: false, code: 'BANNED' };
+    const existing = room?.members.get(req.peerId);
+    if (room && existing && req.resuming) {
+      const replacedSid = existing.sid;
+      existing.sid = req.sid;
+      existing.expiresAt = req.expiresAt;
+      return { ok: true, member: clone(existing), resumed: true, replacedSid };
+    }
+    if (room && existing) return { ok: false, code: 'BAD_REQUEST' };
+    if (room) {
+      if (room.locked) return { ok: false, code: 'ROOM_LOCKED' };
+      if (room.password && !req.resuming) {
+        if (!offered) return { ok: false, code: 'WRONG_PASSWORD' };
+        if (offered.salt !== room.password.salt) return 'retry';
+        if (!sameHash(offered.hash, room.password.hash)) return { ok: false, code: 'WRONG_PASSWORD' };
+      }
+      if (room.members.size >= req.maxPeers) return { ok: false, code: 'ROOM_FULL' };
+    } else {
+      room = { id: req.roomId, locked: false, members: new Map(), bans: new Set(), chat: [] };
+      if (offered && !req.resuming) room.password = offered;
+      this.rooms.set(req.roomId, room);
+    }
+    const member: Member = {
+      id: req.peerId,
+      name: req.name,
+      host: room.members.size === 0,
+      media: { ...(req.initialMedia ?? DEFAULT_MEDIA) },
+      hand: false,
+      identity: req.identity,
+      sid: req.sid,
+      expiresAt: req.expiresAt,
+      joinedAt: req.now,
+    };
+    room.members.set(member.id, member);
+    return { ok: true, member: clone(member), resumed: false, replacedSid: '' };
+  }
+
+  async snapshot(roomId: string): Promise<RoomSnapshot | null> {
+    const room = this.rooms.get(roomId);
+    if (!room) return null;
+    return {
+      id: room.id,
+      locked: room.locked,
+      hasPassword: room.password !== undefined,
+      members: [...room.members.values()].map(clone),
+    };
+  }
+
+  async isMember(roomId: string, peerId: PeerId): Promise<boolean> {
+    return this.rooms.get(roomId)?.members.has(peerId) ?? false;
+  }
+
+  async touch(entries: Presence[], expiresAt: number): Promise<void> {
+    for (const p of entries) {
+      const m = this.rooms.get(p.roomId)?.members.get(p.peerId);
+      if (m && m.sid === p.sid && m.expiresAt < expiresAt) m.expiresAt = expiresAt;
+    }
+  }
+
+  async detach(p: Presence, expiresAt: number): Promise<boolean> {
+    const m = this.rooms.get(p.roomId)?.members.get(p.peerId);
+    if (!m || m.sid !== p.sid) return false;
+    m.sid = '';
+    m.expiresAt = expiresAt;
+    return true;
+  }
+
+  async leave(p: Presence): Promise<Removal | null> {
+    const room = this.rooms.get(p.roomId);
+    const m = room?.members.get(p.peerId);
+    if (!room || !m || m.sid !== p.sid) return null;
+    return this.remove(room, m, 'left');
+  }
+
+  async reap(now: number): Promise<Removal[]> {
+    const out: Removal[] = [];
+    for (const room of [...this.rooms.values()]) {
+      for (const m of [...room.members.values()]) {
+        if (m.expiresAt <= now) out.push(this.remove(room, m, 'disconnected'));
+      }
+    }
+    return out;
+  }
+
+  private remove(room: RoomRecord, m: Member, reason: Removal['reason']): Removal {
+    room.members.delete(m.id);
+    let newHost: PeerId | undefined;
+    if (m.host) {
+      const next = room.members.values().next();
+      if (!next.done) {
+        next.value.host = true;
+        newHost = next.value.id;
+      }
+    }
+    // The room lives while somebody is in it: bans, lock, password and chat go with the last one.
+    if (room.members.size === 0) this.rooms.delete(room.id);
+    return { roomId: room.id, member: clone(m), reason, newHost };
+  }
+
+  async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<boolean> {
+    const m = this.rooms.get(roomId)?.members.get(peerId);
+    if (!m) return false;
+    if (patch.media) m.media = { ...patch.media };
+    if (patch.hand !== undefined) m.hand = patch.hand;
+    return true;
+  }
+
+  private hostCheck(
+    roomId: string,
+    by: PeerId,
+    target?: PeerId,
+  ): { ok: false; code: 'NOT_IN_ROOM' | 'NOT_HOST' | 'BAD_REQUEST' } | { ok: true; room: RoomRecord } {
+    const room = this.rooms.get(roomId);
+    const actor = room?.members.get(by);
+    if (!room || !actor) return { ok: false, code: 'NOT_IN_ROOM' };
+    if (!actor.host) return { ok: false, code: 'NOT_HOST' };
+    if (target !== undefined) {
+      if (target === by) return { ok: false, code: 'BAD_REQUEST' };
+      if (!room.members.has(target)) return { ok: false, code: 'NOT_IN_ROOM' };
+    }
+    return { ok: true, room };
+  }
+
+  async setLocked(roomId: string, by: PeerId, locked: boolean): Promise<HostAction> {
+    const c = this.hostCheck(roomId, by);
+    if (!c.ok) return c;
+    c.room.locked = locked;
+    return { ok: true };
+  }
+
+  async kick(roomId: string, by: PeerId, target: PeerId): Promise<HostAction<{ removal: Removal }>> {
+    const c = this.hostCheck(roomId, by, target);
+    if (!c.ok) return c;
+    const m = c.room.members.get(target) as Member;
+    c.room.bans.add(`id:${m.id}`);
+    c.room.bans.add(`who:${m.identity}`);
+    return { ok: true, removal: this.remove(c.room, m, 'kicked') };
+  }
+
+  async checkHostOver(roomId: string, by: PeerId, target: PeerId): Promise<HostAction> {
+    const c = this.hostCheck(roomId, by, target);
+    return c.ok ? { ok: true } : c;
+  }
+
+  async addChat(roomId: string, message: ChatMessage, limit: number): Promise<boolean> {
+    const room = this.rooms.get(roomId);
+    if (!room) return false;
+    room.chat.push(clone(message));
+    if (room.chat.length > limit) room.chat.splice(0, room.chat.length - limit);
+    return true;
+  }
+
+  async chat(roomId: string): Promise<ChatMessage[]> {
+    return clone(this.rooms.get(roomId)?.chat ?? []);
+  }
+
+  async close(): Promise<void> {
+    this.rooms.clear();
+  }
+}

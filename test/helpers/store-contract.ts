@@ -1,0 +1,223 @@
+/**
+ * The room-state contract: every RoomStore implementation must pass this suite.
+ * Call it from a test file with a factory that returns a fresh, empty store.
+ */
+import type { ChatMessage } from '../../server/protocol/events';
+import type { JoinRequest, RoomStore } from '../../server/rooms/store';
+
+let seq = 0;
+const uid = (p: string) => `${p}${++seq}${Math.random().toString(36).slice(2, 6)}`;
+
+export function roomStoreContract(name: string, factory: () => Promise<RoomStore>): void {
+  describe(`RoomStore contract: ${name}`, () => {
+    let store: RoomStore;
+    let room: string;
+    const now = () => Date.now();
+    const req = (over: Partial<JoinRequest> = {}): JoinRequest => {
+      const peerId = over.peerId ?? uid('p');
+      return {
+        roomId: room,
+        peerId,
+        name: `N${peerId}`,
+        identity: `127.0.0.1|n${peerId}`,
+        sid: uid('s'),
+        maxPeers: 8,
+        expiresAt: now() + 60_000,
+        now: now(),
+        resuming: false,
+        ...over,
+      };
+    };
+    const admit = async (over: Partial<JoinRequest> = {}) => {
+      const r = await store.join(req(over));
+      if (!r.ok) throw new Error(`join refused: ${r.code}`);
+      return r.member;
+    };
+
+    beforeEach(async () => {
+      store = await factory();
+      room = uid('room-');
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    test('the first participant is host; the rest join in order', async () => {
+      const a = await admit();
+      const b = await admit();
+      expect(a.host).toBe(true);
+      expect(b.host).toBe(false);
+      const snap = await store.snapshot(room);
+      expect(snap?.members.map((m) => m.id)).toEqual([a.id, b.id]);
+      expect(snap?.members.map((m) => m.host)).toEqual([true, false]);
+      expect(snap?.locked).toBe(false);
+      expect(await store.isMember(room, a.id)).toBe(true);
+      expect(await store.isMember(room, 'nobody')).toBe(false);
+      expect(await store.snapshot(uid('empty-'))).toBeNull();
+    });
+
+    test('capacity is exact under concurrent joins', async () => {
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.join(req({ maxPeers: 5 }))));
+      expect(results.filter((r) => r.ok)).toHaveLength(5);
+      expect(results.filter((r) => !r.ok && r.code === 'ROOM_FULL')).toHaveLength(15);
+      expect((await store.snapshot(room))?.members).toHaveLength(5);
+      expect((await store.snapshot(room))?.members.filter((m) => m.host)).toHaveLength(1);
+    });
+
+    test('a locked room refuses new joins but takes back its own participant', async () => {
+      const host = await admit();
+      const guest = await admit();
+      expect(await store.setLocked(room, guest.id, true)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.setLocked(room, host.id, true)).toEqual({ ok: true });
+      expect((await store.snapshot(room))?.locked).toBe(true);
+      const r = await store.join(req());
+      expect(r).toEqual({ ok: false, code: 'ROOM_LOCKED' });
+      const back = await store.join(req({ peerId: guest.id, resuming: true }));
+      expect(back.ok).toBe(true);
+      expect(await store.setLocked(room, host.id, false)).toEqual({ ok: true });
+      expect((await store.join(req())).ok).toBe(true);
+    });
+
+    test('the password is set by the first participant and checked for the rest', async () => {
+      await admit({ password: 'sesame' });
+      expect((await store.snapshot(room))?.hasPassword).toBe(true);
+      expect(await store.join(req())).toEqual({ ok: false, code: 'WRONG_PASSWORD' });
+      expect(await store.join(req({ password: 'wrong' }))).toEqual({ ok: false, code: 'WRONG_PASSWORD' });
+      expect((await store.join(req({ password: 'sesame' }))).ok).toBe(true);
+      expect((await store.snapshot(room))?.members).toHaveLength(2);
+    });
+
+    test('resume takes over the place from the stale connection', async () => {
+      const a = await admit({ sid: 'old' });
+      const r = await store.join(req({ peerId: a.id, sid: 'new', resuming: true }));
+      expect(r.ok && r.resumed).toBe(true);
+      expect(r.ok && r.replacedSid).toBe('old');
+      // The stale connection going away later changes nothing.
+      expect(await store.detach({ roomId: room, peerId: a.id, sid: 'old' }, now() - 1)).toBe(false);
+      expect(await store.leave({ roomId: room, peerId: a.id, sid: 'old' })).toBeNull();
+      expect(await store.reap(now())).toEqual([]);
+      const snap = await store.snapshot(room);
+      expect(snap?.members.map((m) => [m.id, m.sid, m.host])).toEqual([[a.id, 'new', true]]);
+    });
+
+    test('a detached participant keeps its place until the lease ends, then is reaped once', async () => {
+      const a = await admit();
+      const b = await admit({ sid: 'sb' });
+      expect(await store.detach({ roomId: room, peerId: b.id, sid: 'sb' }, now() + 100)).toBe(true);
+      expect(await store.isMember(room, b.id)).toBe(true);
+      expect(await store.reap(now())).toEqual([]);
+      const removals = await store.reap(now() + 200);
+      expect(removals.map((r) => [r.roomId, r.member.id, r.reason])).toEqual([[room, b.id, 'disconnected']]);
+      expect(await store.reap(now() + 300)).toEqual([]);
+      expect(await store.isMember(room, b.id)).toBe(false);
+      expect(await store.isMember(room, a.id)).toBe(true);
+    });
+
+    test('touch renews only connections that still hold their place', async () => {
+      const a = await admit({ sid: 'sa', expiresAt: now() + 50 });
+      const b = await admit({ sid: 'sb', expiresAt: now() + 50 });
+      await store.touch(
+        [
+          { roomId: room, peerId: a.id, sid: 'sa' },
+          { roomId: room, peerId: b.id, sid: 'stale' },
+        ],
+        now() + 60_000,
+      );
+      const removals = await store.reap(now() + 1000);
+      expect(removals.map((r) => r.member.id)).toEqual([b.id]);
+    });
+
+    test('the host hands over to the next in join order when leaving', async () => {
+      const a = await admit({ sid: 'sa' });
+      const b = await admit();
+      const c = await admit();
+      const removal = await store.leave({ roomId: room, peerId: a.id, sid: 'sa' });
+      expect(removal?.reason).toBe('left');
+      expect(removal?.newHost).toBe(b.id);
+      const snap = await store.snapshot(room);
+      expect(snap?.members.map((m) => [m.id, m.host])).toEqual([
+        [b.id, true],
+        [c.id, false],
+      ]);
+    });
+
+    test('reaping the host also hands over', async () => {
+      const a = await admit({ sid: 'sa' });
+      const b = await admit();
+      await store.detach({ roomId: room, peerId: a.id, sid: 'sa' }, now() - 1);
+      const [removal] = await store.reap(now());
+      expect(removal.member.id).toBe(a.id);
+      expect(removal.newHost).toBe(b.id);
+    });
+
+    test('the room and everything in it goes with its last participant', async () => {
+      const a = await admit({ sid: 'sa', password: 'pw' });
+      const b = await admit({ password: 'pw' });
+      await store.kick(room, a.id, b.id);
+      await store.addChat(room, { id: 'm1', from: a.id, name: 'A', text: 'hi', ts: 1 }, 10);
+      await store.setLocked(room, a.id, true);
+      await store.leave({ roomId: room, peerId: a.id, sid: 'sa' });
+      expect(await store.snapshot(room)).toBeNull();
+      expect(await store.chat(room)).toEqual([]);
+      // A new room under the same id: no password, no lock, no bans.
+      const again = await admit({ peerId: b.id, identity: b.identity });
+      expect(again.host).toBe(true);
+    });
+
+    test('kick removes the target and bans its PeerId and identity, not others', async () => {
+      const host = await admit();
+      const t = await admit({ identity: '10.0.0.1|troll' });
+      const other = await admit({ identity: '10.0.0.1|alice' });
+      expect(await store.kick(room, other.id, t.id)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.kick(room, host.id, 'ghost')).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+      const r = await store.kick(room, host.id, t.id);
+      expect(r.ok).toBe(true);
+      expect(r.ok && [r.removal.member.id, r.removal.reason]).toEqual([t.id, 'kicked']);
+      expect(await store.isMember(room, t.id)).toBe(false);
+      expect(await store.join(req({ peerId: t.id, resuming: true }))).toEqual({ ok: false, code: 'BANNED' });
+      expect(await store.join(req({ identity: '10.0.0.1|troll' }))).toEqual({ ok: false, code: 'BANNED' });
+      expect((await store.join(req({ identity: '10.0.0.1|bob' }))).ok).toBe(true);
+      expect(await store.isMember(room, other.id)).toBe(true);
+    });
+
+    test('host checks for mute', async () => {
+      const host = await admit();
+      const g = await admit();
+      expect(await store.checkHostOver(room, host.id, g.id)).toEqual({ ok: true });
+      expect(await store.checkHostOver(room, g.id, host.id)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.checkHostOver(room, host.id, 'ghost')).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+      expect(await store.checkHostOver(room, 'ghost', g.id)).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+    });
+
+    test('media and hand updates', async () => {
+      const a = await admit();
+      expect(await store.updatePeer(room, a.id, { media: { audio: false, video: true, screen: true } })).toBe(true);
+      expect(await store.updatePeer(room, a.id, { hand: true })).toBe(true);
+      expect(await store.updatePeer(room, 'ghost', { hand: true })).toBe(false);
+      const [m] = (await store.snapshot(room))!.members;
+      expect(m.media).toEqual({ audio: false, video: true, screen: true });
+      expect(m.hand).toBe(true);
+    });
+
+    test('chat history is kept in order and bounded', async () => {
+      await admit();
+      const msg = (i: number): ChatMessage => ({ id: `m${i}`, from: 'p', name: 'P', text: `t${i} <b>&`, ts: 1000 + i });
+      for (let i = 0; i < 7; i++) expect(await store.addChat(room, msg(i), 5)).toBe(true);
+      expect(await store.chat(room)).toEqual([2, 3, 4, 5, 6].map(msg));
+      expect(await store.addChat(uid('nobody-'), msg(9), 5)).toBe(false);
+    });
+
+    test('a resume of a participant whose place is gone admits it again under the same PeerId', async () => {
+      await admit();
+      const r = await store.join(req({ peerId: 'returning', resuming: true }));
+      expect(r.ok && [r.member.id, r.resumed]).toEqual(['returning', false]);
+    });
+
+    test('a returning participant needs no password but respects the lock', async () => {
+      const host = await admit({ password: 'pw' });
+      expect((await store.join(req({ peerId: 'back1', resuming: true }))).ok).toBe(true);
+      await store.setLocked(room, host.id, true);
+      expect(await store.join(req({ peerId: 'back2', resuming: true }))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
+    });
+  });
+}
