@@ -44,15 +44,20 @@ export interface ParleyApp {
   log: Logger;
   listen(port?: number, host?: string): Promise<AddressInfo>;
   setReady(ready: boolean): void;
+  /** Graceful drain: not ready, no new connections, participants moved elsewhere; then close(). */
+  drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createApp(deps: AppDeps): ParleyApp {
   const { config } = deps;
   const log = deps.log ?? createLogger(config.logLevel, { replica: config.replicaId });
+  // A store passed in belongs to the caller, who closes it.
   const store = deps.store ?? new MemoryRoomStore();
+  const ownsStore = deps.store === undefined;
   const metrics = createMetrics();
   let ready = false;
+  let draining = false;
 
   const app = new Koa();
   app.proxy = config.trustProxy;
@@ -97,6 +102,8 @@ export function createApp(deps: AppDeps): ParleyApp {
     pingTimeout: 5_000,
     adapter: deps.adapter,
     allowRequest: (req, cb) => {
+      // While draining, only sessions that already exist may go on; new ones go to another replica.
+      if (draining && !new URL(req.url ?? '/', 'http://x').searchParams.has('sid')) return cb('draining', false);
       const origin = req.headers.origin;
       cb(null, allowed.size === 0 || origin === undefined || allowed.has(origin));
     },
@@ -126,6 +133,13 @@ export function createApp(deps: AppDeps): ParleyApp {
     setReady(value: boolean) {
       ready = value;
     },
+    async drain(timeoutMs = config.drainTimeoutMs) {
+      ready = false;
+      draining = true;
+      log.info({ timeoutMs }, 'draining');
+      await room.drain(Math.min(2000, timeoutMs / 2), timeoutMs);
+      await this.close();
+    },
     async close() {
       ready = false;
       room.stop();
@@ -133,7 +147,7 @@ export function createApp(deps: AppDeps): ParleyApp {
         io.close(() => resolve());
       });
       await deps.onClose?.();
-      await store.close();
+      if (ownsStore) await store.close();
     },
   };
 }

@@ -42,6 +42,12 @@ export interface RoomRuntime {
   presence: Map<string, Presence>;
   /** Announces removals decided by the store (reaper, kick, leave). */
   announce: (removal: Removal) => void;
+  /**
+   * Asks every local participant to move to another replica (each after its own random delay
+   * up to `spreadMs`, so they do not all arrive at once) and resolves when none is left here
+   * or `timeoutMs` has passed. Resume keeps their PeerIds; nobody sees them leave.
+   */
+  drain: (spreadMs: number, timeoutMs: number) => Promise<number>;
   stop: () => void;
 }
 
@@ -357,10 +363,21 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
   heartbeat.unref();
   reaper.unref();
 
+  const drain = async (spreadMs: number, timeoutMs: number): Promise<number> => {
+    for (const socket of nsp.sockets.values()) {
+      socket.emit('server:draining', { reconnectInMs: Math.floor(Math.random() * spreadMs) });
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (nsp.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    log.info({ remaining: nsp.sockets.size }, 'drained');
+    return nsp.sockets.size;
+  };
+
   return {
     nsp,
     presence,
     announce,
+    drain,
     stop: () => {
       clearInterval(heartbeat);
       clearInterval(reaper);
