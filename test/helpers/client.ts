@@ -29,7 +29,11 @@ export function connect(url: string, nsp: '/room' | '/lobby', opts: Partial<Mana
 }
 
 /** Joins a room and resolves with the socket and its welcome; rejects with the connect_error. */
-export function join(url: string, auth: Partial<RoomAuth> | Record<string, unknown>, opts: Partial<ManagerOptions & SocketOptions> = {}): Promise<Joined> {
+export function join(
+  url: string,
+  auth: Partial<RoomAuth> | Record<string, unknown>,
+  opts: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<Joined> {
   const socket = connect(url, '/room', { auth: auth as Record<string, unknown>, ...opts });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no room:welcome within 5 s')), 5000);
@@ -46,7 +50,11 @@ export function join(url: string, auth: Partial<RoomAuth> | Record<string, unkno
 }
 
 /** Resolves with the refusal of a join that must fail. */
-export async function refused(url: string, auth: Record<string, unknown>, opts: Partial<ManagerOptions & SocketOptions> = {}): Promise<JoinRefusal> {
+export async function refused(
+  url: string,
+  auth: Record<string, unknown>,
+  opts: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<JoinRefusal> {
   try {
     const { socket } = await join(url, auth, opts);
     socket.close();
@@ -97,4 +105,36 @@ export function dropTransport(socket: Socket): void {
 
 export function closeAll(): void {
   for (const s of open.splice(0)) s.close();
+}
+
+/**
+ * A round trip through the server on `socket`: resolves once the server answered an event sent after
+ * everything sent before, so anything the server emitted to this socket earlier has arrived.
+ */
+export async function sync(socket: Socket): Promise<void> {
+  const reply = await emitAck(socket, 'sync:ping');
+  if (reply.ok) throw new Error('an unknown event was acknowledged as ok');
+}
+
+/** Resolves when the socket is disconnected (at once if it already is), with the reason. */
+export function disconnected(socket: Socket, timeoutMs = 5000): Promise<string> {
+  if (!socket.connected) return Promise.resolve('already disconnected');
+  return waitFor<string>(socket, 'disconnect', timeoutMs);
+}
+
+/** Sends one raw Engine.IO message (a Socket.IO packet as text) on the socket's connection. */
+export function rawSend(socket: Socket, packet: string): void {
+  (socket.io as unknown as { engine: { write(msg: string): void } }).engine.write(packet);
+}
+
+/** Asserts that a socket does not get `event` within `ms`. */
+export async function nothing(socket: Socket, event: string, ms: number): Promise<void> {
+  let got: unknown[] | undefined;
+  const handler = (...args: unknown[]) => {
+    got = args;
+  };
+  socket.on(event, handler);
+  await sleep(ms);
+  socket.off(event, handler);
+  if (got !== undefined) throw new Error(`unexpected ${event}: ${JSON.stringify(got)}`);
 }

@@ -1,0 +1,419 @@
+/** The `/room` and `/lobby` contract on one replica: welcome, lobby, media, hand, chat, leave, host powers, passwords, capacity. */
+import { createHmac } from 'node:crypto';
+import type { ChatMessage, LobbyRoom, Peer, Welcome } from '../../server/protocol/events';
+import {
+  closeAll,
+  connect,
+  disconnected,
+  emitAck,
+  join,
+  peek,
+  record,
+  refused,
+  sleep,
+  sync,
+  waitFor,
+  type Joined,
+} from '../helpers/client';
+import { startServer, type TestServer } from '../helpers/server';
+
+const TURN_SECRET = 'turn-secret-for-tests';
+let srv: TestServer;
+let n = 0;
+const fresh = () => `room-${++n}-${Date.now().toString(36)}`;
+
+beforeAll(async () => {
+  srv = await startServer({
+    roomMaxPeers: 3,
+    chatHistory: 5,
+    stunUrls: ['stun:127.0.0.1:3478'],
+    turnUrls: ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'],
+    turnSecret: TURN_SECRET,
+    turnTtlS: 600,
+    resumeGraceMs: 1500,
+    joinRatePerAddr: 1000,
+    joinBurstPerAddr: 1000,
+  });
+});
+afterEach(() => closeAll());
+afterAll(() => srv.close());
+
+const url = () => srv.url;
+
+/** Joins `names` one after another into `room`. */
+async function members(room: string, ...names: string[]): Promise<Joined[]> {
+  const out: Joined[] = [];
+  for (const name of names) out.push(await join(url(), { room, name }));
+  return out;
+}
+
+describe('lobby', () => {
+  test('lobby:peek at an empty room is ok with count 0', async () => {
+    const room = fresh();
+    const reply = await peek(url(), room);
+    expect(reply).toEqual({ ok: true, room: { id: room, count: 0, names: [], locked: false, password: false } });
+  });
+
+  test('lobby:peek shows names in join order, the lock and the password flag; ids are case-folded', async () => {
+    const room = fresh();
+    await join(url(), { room, name: 'Ada', password: 'pw-1' });
+    await join(url(), { room, name: 'Bob', password: 'pw-1' });
+    const reply = await peek(url(), room.toUpperCase());
+    expect(reply).toEqual({ ok: true, room: { id: room, count: 2, names: ['Ada', 'Bob'], locked: false, password: true } });
+  });
+
+  test('lobby:peek of a room id outside the pattern is BAD_REQUEST', async () => {
+    const reply = await peek(url(), 'no spaces here');
+    expect(reply).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  });
+
+  test('lobby:watch answers like peek, then sends lobby:room on join, lock and leave', async () => {
+    const room = fresh();
+    const watcher = connect(url(), '/lobby');
+    const first = await emitAck<{ room: LobbyRoom }>(watcher, 'lobby:watch', { room });
+    expect(first).toEqual({ ok: true, room: { id: room, count: 0, names: [], locked: false, password: false } });
+
+    let update = waitFor<LobbyRoom>(watcher, 'lobby:room');
+    const [ada] = await members(room, 'Ada');
+    expect(await update).toEqual({ id: room, count: 1, names: ['Ada'], locked: false, password: false });
+
+    update = waitFor<LobbyRoom>(watcher, 'lobby:room', 5000, (r) => r.count === 2);
+    const [bob] = await members(room, 'Bob');
+    expect(await update).toEqual({ id: room, count: 2, names: ['Ada', 'Bob'], locked: false, password: false });
+
+    update = waitFor<LobbyRoom>(watcher, 'lobby:room', 5000, (r) => r.locked);
+    expect(await emitAck(ada.socket, 'host:lock', { locked: true })).toEqual({ ok: true });
+    expect(await update).toEqual({ id: room, count: 2, names: ['Ada', 'Bob'], locked: true, password: false });
+
+    update = waitFor<LobbyRoom>(watcher, 'lobby:room', 5000, (r) => r.count === 1);
+    await emitAck(bob.socket, 'room:leave');
+    expect(await update).toEqual({ id: room, count: 1, names: ['Ada'], locked: true, password: false });
+  });
+
+  test('a watcher of another room gets no lobby:room', async () => {
+    const watcher = connect(url(), '/lobby');
+    await emitAck(watcher, 'lobby:watch', { room: fresh() });
+    const seen = record(watcher);
+    await members(fresh(), 'Ada');
+    await sleep(100);
+    await sync(watcher);
+    expect(seen.filter((e) => e.event === 'lobby:room')).toEqual([]);
+  });
+});
+
+describe('room:welcome', () => {
+  test('the first participant is host, alone, with the room settings and no chat', async () => {
+    const room = fresh();
+    const { socket, welcome } = await join(url(), { room: room.toUpperCase(), name: '  Ada Lovelace  ' });
+    expect(welcome.self).toEqual({
+      id: expect.any(String),
+      name: 'Ada Lovelace',
+      host: true,
+      media: { audio: true, video: true, screen: false },
+      hand: false,
+    });
+    expect(welcome.self.id).not.toBe(socket.id);
+    expect(typeof welcome.resume).toBe('string');
+    expect(welcome.resume.length).toBeGreaterThan(10);
+    expect(welcome.peers).toEqual([]);
+    expect(welcome.chat).toEqual([]);
+    expect(welcome.room).toEqual({ id: room, locked: false, maxPeers: 3 });
+  });
+
+  test('peers are everyone else in join order; others get peer:joined with the Peer', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    expect(bob.welcome.self.host).toBe(false);
+    expect(bob.welcome.peers).toEqual([ada.welcome.self]);
+    const joinedAda = waitFor<Peer>(ada.socket, 'peer:joined');
+    const joinedBob = waitFor<Peer>(bob.socket, 'peer:joined');
+    const cy = await join(url(), { room, name: 'Cy' });
+    expect(cy.welcome.peers.map((p) => p.name)).toEqual(['Ada', 'Bob']);
+    expect(cy.welcome.peers.map((p) => p.id)).toEqual([ada.welcome.self.id, bob.welcome.self.id]);
+    expect(await joinedAda).toEqual(cy.welcome.self);
+    expect(await joinedBob).toEqual(cy.welcome.self);
+    const ids = new Set([ada, bob, cy].map((j) => j.welcome.self.id));
+    expect(ids.size).toBe(3);
+  });
+
+  test('iceServers carry the STUN urls and TURN REST credentials for this PeerId', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const { welcome } = await join(url(), { room: fresh(), name: 'Ada' });
+    const after = Math.floor(Date.now() / 1000);
+    expect(welcome.iceServers[0]).toEqual({ urls: ['stun:127.0.0.1:3478'] });
+    const turn = welcome.iceServers[1];
+    expect(turn.urls).toEqual(['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp']);
+    const [expiry, user] = (turn.username ?? '').split(':');
+    expect(user).toBe(welcome.self.id);
+    expect(Number(expiry)).toBeGreaterThanOrEqual(before + 600);
+    expect(Number(expiry)).toBeLessThanOrEqual(after + 600);
+    expect(turn.credential).toBe(
+      createHmac('sha1', TURN_SECRET)
+        .update(turn.username ?? '')
+        .digest('base64'),
+    );
+  });
+
+  test('without TURN settings only STUN is offered', async () => {
+    const plain = await startServer({ stunUrls: ['stun:127.0.0.1:3478'] });
+    try {
+      const { welcome } = await join(plain.url, { room: fresh(), name: 'Ada' });
+      expect(welcome.iceServers).toEqual([{ urls: ['stun:127.0.0.1:3478'] }]);
+    } finally {
+      closeAll();
+      await plain.close();
+    }
+  });
+});
+
+describe('media and hand', () => {
+  test('media: others get peer:updated { id, media }, the sender nothing; later joiners see it', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const adaSeen = record(ada.socket);
+    const update = waitFor(bob.socket, 'peer:updated');
+    const media = { audio: false, video: true, screen: true };
+    expect(await emitAck(ada.socket, 'media', media)).toEqual({ ok: true });
+    expect(await update).toEqual({ id: ada.welcome.self.id, media });
+    await sync(ada.socket);
+    expect(adaSeen).toEqual([]);
+    const cy = await join(url(), { room, name: 'Cy' });
+    expect(cy.welcome.peers[0]).toMatchObject({ id: ada.welcome.self.id, media });
+  });
+
+  test('hand: others get peer:updated { id, hand }, the sender nothing', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const adaSeen = record(ada.socket);
+    let update = waitFor(bob.socket, 'peer:updated');
+    ada.socket.emit('hand', { raised: true });
+    expect(await update).toEqual({ id: ada.welcome.self.id, hand: true });
+    expect((await join(url(), { room, name: 'Cy' })).welcome.peers[0].hand).toBe(true);
+    update = waitFor(bob.socket, 'peer:updated');
+    expect(await emitAck(ada.socket, 'hand', { raised: false })).toEqual({ ok: true });
+    expect(await update).toEqual({ id: ada.welcome.self.id, hand: false });
+    await sync(ada.socket);
+    expect(adaSeen.filter((e) => e.event !== 'peer:joined')).toEqual([]);
+  });
+});
+
+describe('chat', () => {
+  test('chat:send is acknowledged with the stored message; others get chat:message; the sender does not', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const adaSeen = record(ada.socket);
+    const incoming = waitFor<ChatMessage>(bob.socket, 'chat:message');
+    const text = '<b>hi</b> &amp; "quotes" \u{1F600}';
+    const t0 = Date.now();
+    const reply = await emitAck<{ message: ChatMessage }>(ada.socket, 'chat:send', { text });
+    if (!reply.ok) throw new Error('chat:send refused');
+    expect(reply.message).toEqual({ id: expect.any(String), from: ada.welcome.self.id, name: 'Ada', text, ts: expect.any(Number) });
+    expect(reply.message.ts).toBeGreaterThanOrEqual(t0 - 1000);
+    expect(reply.message.ts).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(await incoming).toEqual(reply.message);
+    await sync(ada.socket);
+    expect(adaSeen).toEqual([]);
+  });
+
+  test('a message is stored before its ack, and later joiners get it in history', async () => {
+    const room = fresh();
+    const [ada] = await members(room, 'Ada');
+    const storedAtAck = await new Promise<ChatMessage[]>((resolve) => {
+      ada.socket.emit('chat:send', { text: 'first' }, () => {
+        void srv.parley.store.chat(room).then(resolve);
+      });
+    });
+    expect(storedAtAck.map((m) => m.text)).toEqual(['first']);
+    const bob = await join(url(), { room, name: 'Bob' });
+    expect(bob.welcome.chat).toEqual([expect.objectContaining({ from: ada.welcome.self.id, name: 'Ada', text: 'first' })]);
+  });
+
+  test('history is bounded by chatHistory, oldest first', async () => {
+    const room = fresh();
+    const [ada] = await members(room, 'Ada');
+    for (let i = 1; i <= 8; i++) expect(await emitAck(ada.socket, 'chat:send', { text: `m${i}` })).toMatchObject({ ok: true });
+    const bob = await join(url(), { room, name: 'Bob' });
+    expect(bob.welcome.chat.map((m) => m.text)).toEqual(['m4', 'm5', 'm6', 'm7', 'm8']);
+  });
+
+  test('text over 2,000 characters is refused and not stored; exactly 2,000 is fine', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const bobSeen = record(bob.socket);
+    const long = await emitAck(ada.socket, 'chat:send', { text: 'x'.repeat(2001) });
+    expect(long).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^(BAD_REQUEST|PAYLOAD_TOO_LARGE)$/) } });
+    await sync(bob.socket);
+    expect(bobSeen).toEqual([]);
+    expect(await srv.parley.store.chat(room)).toEqual([]);
+    expect(await emitAck(ada.socket, 'chat:send', { text: 'y'.repeat(2000) })).toMatchObject({ ok: true });
+  });
+});
+
+describe('room:leave', () => {
+  test('others get peer:left { reason: "left" } at once and the socket is closed', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const left = waitFor(ada.socket, 'peer:left', 1000);
+    const closed = disconnected(bob.socket);
+    expect(await emitAck(bob.socket, 'room:leave')).toEqual({ ok: true });
+    // Well inside the 1.5 s grace period: a leave does not wait for it.
+    expect(await left).toEqual({ id: bob.welcome.self.id, reason: 'left' });
+    expect(await closed).toBe('io server disconnect');
+    expect((await peek(url(), room)).ok && (await srv.parley.store.snapshot(room))?.members.map((m) => m.name)).toEqual(['Ada']);
+  });
+
+  test('room:leave without an ack works too', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const left = waitFor(ada.socket, 'peer:left', 1000);
+    bob.socket.emit('room:leave');
+    expect(await left).toEqual({ id: bob.welcome.self.id, reason: 'left' });
+  });
+});
+
+describe('host powers', () => {
+  test('host:lock: everyone gets room:updated; joins are ROOM_LOCKED until unlocked', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const toAda = waitFor(ada.socket, 'room:updated');
+    const toBob = waitFor(bob.socket, 'room:updated');
+    expect(await emitAck(ada.socket, 'host:lock', { locked: true })).toEqual({ ok: true });
+    expect(await toAda).toEqual({ locked: true });
+    expect(await toBob).toEqual({ locked: true });
+    const refusal = await refused(url(), { room, name: 'Cy' });
+    expect(refusal.message).toBe('ROOM_LOCKED');
+    expect(refusal.data).toEqual({ code: 'ROOM_LOCKED', message: expect.any(String) });
+    expect(await emitAck(ada.socket, 'host:lock', { locked: false })).toEqual({ ok: true });
+    const cy = await join(url(), { room, name: 'Cy' });
+    expect(cy.welcome.room.locked).toBe(false);
+  });
+
+  test('a locked room shows as locked in the welcome of a resumed participant', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    await emitAck(ada.socket, 'host:lock', { locked: true });
+    const again = await join(url(), { room, name: 'Bob', resume: bob.welcome.resume });
+    expect(again.welcome.room.locked).toBe(true);
+  });
+
+  test('non-hosts get NOT_HOST for host:lock, host:kick and host:mute, and nothing changes', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const adaSeen = record(ada.socket);
+    for (const [event, payload] of [
+      ['host:lock', { locked: true }],
+      ['host:kick', { id: ada.welcome.self.id }],
+      ['host:mute', { id: ada.welcome.self.id }],
+    ] as const) {
+      expect(await emitAck(bob.socket, event, payload)).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_HOST', message: expect.any(String) },
+      });
+    }
+    await sync(ada.socket);
+    expect(adaSeen).toEqual([]);
+    expect((await peek(url(), room)).ok).toBe(true);
+    expect(await peek(url(), room)).toMatchObject({ room: { count: 2, locked: false } });
+  });
+
+  test('host:kick: room:kicked to the target, peer:left kicked to others, BANNED on every way back', async () => {
+    const room = fresh();
+    const [ada, bob, cy] = await members(room, 'Ada', 'Bob', 'Cy');
+    const kicked = waitFor(bob.socket, 'room:kicked');
+    const bobClosed = disconnected(bob.socket);
+    const leftAda = waitFor(ada.socket, 'peer:left');
+    const leftCy = waitFor(cy.socket, 'peer:left');
+    expect(await emitAck(ada.socket, 'host:kick', { id: bob.welcome.self.id })).toEqual({ ok: true });
+    expect(await kicked).toEqual({ by: ada.welcome.self.id });
+    expect(await bobClosed).toBe('io server disconnect');
+    expect(await leftAda).toEqual({ id: bob.welcome.self.id, reason: 'kicked' });
+    expect(await leftCy).toEqual({ id: bob.welcome.self.id, reason: 'kicked' });
+
+    expect((await refused(url(), { room, name: 'Bob', resume: bob.welcome.resume })).message).toBe('BANNED');
+    expect((await refused(url(), { room, name: 'Bob' })).message).toBe('BANNED');
+    expect((await refused(url(), { room, name: ' bob ' })).message).toBe('BANNED');
+    const other = await join(url(), { room, name: 'Dee' });
+    expect(other.welcome.peers.map((p) => p.name)).toEqual(['Ada', 'Cy']);
+  });
+
+  test('host:mute: the target gets media:mute-request { by }, nobody else gets anything', async () => {
+    const room = fresh();
+    const [ada, bob, cy] = await members(room, 'Ada', 'Bob', 'Cy');
+    const cySeen = record(cy.socket);
+    const adaSeen = record(ada.socket);
+    const request = waitFor(bob.socket, 'media:mute-request');
+    expect(await emitAck(ada.socket, 'host:mute', { id: bob.welcome.self.id })).toEqual({ ok: true });
+    expect(await request).toEqual({ by: ada.welcome.self.id });
+    await Promise.all([sync(cy.socket), sync(ada.socket)]);
+    expect(cySeen).toEqual([]);
+    expect(adaSeen).toEqual([]);
+  });
+
+  test('host:kick and host:mute of an unknown PeerId are NOT_IN_ROOM; of oneself BAD_REQUEST', async () => {
+    const room = fresh();
+    const [ada] = await members(room, 'Ada', 'Bob');
+    for (const event of ['host:kick', 'host:mute']) {
+      expect(await emitAck(ada.socket, event, { id: 'nobody-here' })).toMatchObject({ ok: false, error: { code: 'NOT_IN_ROOM' } });
+      expect(await emitAck(ada.socket, event, { id: ada.welcome.self.id })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+    expect(await peek(url(), room)).toMatchObject({ room: { count: 2 } });
+  });
+
+  test('when the host leaves, the next in join order becomes host (peer:updated { id, host: true }) and has the powers', async () => {
+    const room = fresh();
+    const [ada, bob, cy] = await members(room, 'Ada', 'Bob', 'Cy');
+    const toBob = waitFor(bob.socket, 'peer:updated');
+    const toCy = waitFor(cy.socket, 'peer:updated');
+    await emitAck(ada.socket, 'room:leave');
+    expect(await toBob).toEqual({ id: bob.welcome.self.id, host: true });
+    expect(await toCy).toEqual({ id: bob.welcome.self.id, host: true });
+    expect(await emitAck(bob.socket, 'host:lock', { locked: true })).toEqual({ ok: true });
+    expect(await emitAck(cy.socket, 'host:lock', { locked: false })).toMatchObject({ ok: false, error: { code: 'NOT_HOST' } });
+  });
+
+  test('when the host drops and does not come back, host passes on after the grace period', async () => {
+    const room = fresh();
+    const [ada, bob] = await members(room, 'Ada', 'Bob');
+    const left = waitFor(bob.socket, 'peer:left', 5000);
+    const update = waitFor(bob.socket, 'peer:updated', 5000);
+    ada.socket.close();
+    expect(await left).toEqual({ id: ada.welcome.self.id, reason: 'disconnected' });
+    expect(await update).toEqual({ id: bob.welcome.self.id, host: true });
+  });
+});
+
+describe('passwords and capacity', () => {
+  test('the first participant sets the password; wrong or missing is WRONG_PASSWORD; the right one is admitted', async () => {
+    const room = fresh();
+    await join(url(), { room, name: 'Ada', password: 's3cret' });
+    expect((await refused(url(), { room, name: 'Bob' })).message).toBe('WRONG_PASSWORD');
+    const wrong = await refused(url(), { room, name: 'Bob', password: 'guess' });
+    expect(wrong).toMatchObject({ message: 'WRONG_PASSWORD', data: { code: 'WRONG_PASSWORD' } });
+    const bob = await join(url(), { room, name: 'Bob', password: 's3cret' });
+    expect(bob.welcome.peers.map((p) => p.name)).toEqual(['Ada']);
+    expect(await peek(url(), room)).toMatchObject({ ok: true, room: { password: true, count: 2 } });
+  });
+
+  test('a room without a password ignores one offered later', async () => {
+    const room = fresh();
+    await join(url(), { room, name: 'Ada' });
+    await join(url(), { room, name: 'Bob', password: 'anything' });
+    expect(await peek(url(), room)).toMatchObject({ ok: true, room: { password: false, count: 2 } });
+  });
+
+  test('capacity: one more than roomMaxPeers is ROOM_FULL, and a place frees up on leave', async () => {
+    const room = fresh();
+    const [, bob] = await members(room, 'Ada', 'Bob', 'Cy');
+    const full = await refused(url(), { room, name: 'Dee' });
+    expect(full).toMatchObject({ message: 'ROOM_FULL', data: { code: 'ROOM_FULL' } });
+    await emitAck(bob.socket, 'room:leave');
+    const dee = await join(url(), { room, name: 'Dee' });
+    expect(dee.welcome.peers.map((p) => p.name)).toEqual(['Ada', 'Cy']);
+  });
+
+  test('Welcome type carries only the contract fields', async () => {
+    const { welcome } = await join(url(), { room: fresh(), name: 'Ada' });
+    expect(Object.keys(welcome).sort()).toEqual(['chat', 'iceServers', 'peers', 'resume', 'room', 'self'] satisfies Array<keyof Welcome>);
+    expect(Object.keys(welcome.self).sort()).toEqual(['hand', 'host', 'id', 'media', 'name']);
+  });
+});
