@@ -1,0 +1,400 @@
+// `npm run bench`: every scenario on every configuration, interleaved in one run, with the bare
+// Socket.IO relay as the baseline. Prints progress and a table; writes JSON to bench/results/.
+//   npm run bench -- [--quick] [--scenarios join,latency,...] [--configs baseline,memory,redis,redis3]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chart } from './chart.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const quick = flag('quick');
+const scenarioNames = opt('scenarios', 'join,latency,throughput,fanout,capacity').split(',');
+const configNames = opt('configs', 'baseline,memory,redis,redis3').split(',');
+const TICK = 100; // clock ticks per second for /proc/<pid>/stat (CLK_TCK on Linux x86_64)
+
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function requireBinary(bin, pkg) {
+  if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) throw new Error(`${bin} is required: apt-get install ${pkg}`);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitPort(port, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => (c.destroy(), r(true)));
+      c.once('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} did not open`);
+}
+
+/** CPU seconds used so far by a process. */
+function cpuOf(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK;
+  } catch {
+    return NaN;
+  }
+}
+function rssKb(pid) {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+// Every process the bench starts gets a high file-descriptor limit (20k participants = 20k sockets).
+function launch(cmd, argv, env) {
+  const p = spawn('sh', ['-c', `ulimit -n 65536 2>/dev/null || true; exec "$0" "$@"`, cmd, ...argv], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  p.stderr.on('data', () => undefined);
+  p.stdout.on('data', () => undefined);
+  return p;
+}
+const stop = (p) =>
+  new Promise((r) => {
+    if (p.exitCode !== null || p.signalCode !== null) return r();
+    p.once('exit', r);
+    p.kill('SIGTERM');
+    setTimeout(() => p.kill('SIGKILL'), 5000);
+  });
+
+const PARLEY_ENV = {
+  LOG_LEVEL: 'warn',
+  SECRET: 'bench-secret-bench-secret-0123',
+  STUN_URLS: 'stun:127.0.0.1:3478',
+  // The bench measures the relay, not the abuse limits: lift them.
+  SIGNAL_RATE: '100000',
+  SIGNAL_BURST: '100000',
+  EVENT_RATE: '100000',
+  EVENT_BURST: '100000',
+  JOIN_RATE_PER_ADDR: '100000',
+  JOIN_BURST_PER_ADDR: '100000',
+};
+
+/** Starts one configuration; returns its URLs and the pids that count as "the server". */
+async function startConfig(name) {
+  const procs = [];
+  let redis;
+  const redisUp = async () => {
+    requireBinary('redis-server', 'redis-server');
+    const port = await freePort();
+    redis = launch('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    await waitPort(port);
+    return `redis://127.0.0.1:${port}`;
+  };
+  const replica = async (env) => {
+    const port = await freePort();
+    const p = name.startsWith('baseline')
+      ? launch('node', ['bench/baseline/relay.mjs'], { PORT: String(port), ...env })
+      : launch('node', ['dist/server/index.js'], { ...PARLEY_ENV, PORT: String(port), HOST: '127.0.0.1', ...env });
+    procs.push(p);
+    await waitPort(port);
+    return `http://127.0.0.1:${port}`;
+  };
+  const urls = [];
+  if (name === 'baseline' || name === 'memory') urls.push(await replica({}));
+  else if (name === 'redis') urls.push(await replica({ REDIS_URL: await redisUp() }));
+  else if (name === 'redis3' || name === 'baseline-redis3') {
+    const url = await redisUp();
+    for (let i = 0; i < 3; i++) urls.push(await replica({ REDIS_URL: url, REPLICA_ID: `r${i}` }));
+  } else throw new Error(`unknown configuration ${name}`);
+  const pids = procs.map((p) => p.pid);
+  return {
+    urls,
+    pids,
+    redisPid: redis?.pid,
+    cpu: () => ({ server: pids.reduce((s, pid) => s + cpuOf(pid), 0), redis: redis ? cpuOf(redis.pid) : 0 }),
+    rss: () => pids.reduce((s, pid) => s + rssKb(pid), 0),
+    async stop() {
+      await Promise.all(procs.map(stop));
+      if (redis) await stop(redis);
+    },
+  };
+}
+
+/** Runs load workers; samples server CPU between their measure marks (or over the whole run). */
+function runLoad(jobs, onMark) {
+  return Promise.all(
+    jobs.map(
+      (job, worker) =>
+        new Promise((resolve, reject) => {
+          const p = launch('node', ['bench/load.mjs', JSON.stringify({ ...job, worker })], {});
+          let buf = '';
+          let result;
+          p.stdout.on('data', (d) => {
+            buf += d;
+            let i;
+            while ((i = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, i);
+              buf = buf.slice(i + 1);
+              if (!line.trim()) continue;
+              const msg = JSON.parse(line);
+              if (msg.mark) onMark?.(msg.mark, worker, msg, p);
+              else result = msg;
+            }
+          });
+          p.on('exit', (code) => {
+            if (result?.error || code !== 0) reject(new Error(result?.error ?? `load worker exited ${code}`));
+            else resolve({ ...result, pid: p.pid });
+          });
+        }),
+    ),
+  );
+}
+
+/** Measures server CPU between the first measure-start and the last measure-end across workers. */
+async function measured(env, jobs) {
+  let start = env.cpu();
+  let end;
+  let started = 0;
+  let ended = 0;
+  const hasStart = jobs[0].scenario !== 'join';
+  let t0 = Date.now();
+  let t1;
+  const results = await runLoad(jobs, (mark) => {
+    if (mark === 'measure-start' && ++started === 1) {
+      start = env.cpu();
+      t0 = Date.now();
+    }
+    if (mark === 'measure-end' && ++ended === jobs.length) {
+      end = env.cpu();
+      t1 = Date.now();
+    }
+  });
+  end ??= env.cpu();
+  t1 ??= Date.now();
+  if (!hasStart && !started) t0 = t0 || Date.now();
+  return {
+    results,
+    serverCpuSec: end.server - start.server,
+    redisCpuSec: end.redis - start.redis,
+    wallSec: (t1 - t0) / 1000,
+    loadCpuSec: results.reduce((s, r) => s + r.loadCpuSec, 0),
+  };
+}
+
+const split = (n, parts) => Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0));
+
+const SCENARIOS = {
+  async join(env) {
+    const count = quick ? 200 : 1600;
+    const workers = 2;
+    const m = await measured(
+      env,
+      split(count, workers).map((c) => ({ scenario: 'join', urls: env.urls, count: c, roomSize: 8, concurrency: 20 })),
+    );
+    const joins = m.results.reduce((s, r) => s + r.result.joins, 0);
+    const lat = m.results[0].result.latencyMs;
+    return {
+      joins,
+      failed: m.results.reduce((s, r) => s + r.result.failed, 0),
+      joinsPerSec: joins / m.wallSec,
+      p50: lat.p50,
+      p95: lat.p95,
+      p99: lat.p99,
+      cpuMsPerJoin: ((m.serverCpuSec + m.redisCpuSec) / joins) * 1000,
+      serverCpuMsPerJoin: (m.serverCpuSec / joins) * 1000,
+      loadCpuSec: m.loadCpuSec,
+    };
+  },
+  async latency(env, rate) {
+    const m = await measured(env, [
+      { scenario: 'latency', urls: env.urls, pairs: 50, rate, durationMs: quick ? 3000 : 10_000, warmupMs: quick ? 500 : 2000 },
+    ]);
+    const r = m.results[0].result;
+    return { rate, achievedRate: r.achievedRate, p50: r.latencyMs.p50, p99: r.latencyMs.p99, max: r.latencyMs.max, samples: r.latencyMs.n };
+  },
+  async throughput(env) {
+    const m = await measured(
+      env,
+      [0, 1].map(() => ({
+        scenario: 'throughput',
+        urls: env.urls,
+        pairs: 10,
+        window: 8,
+        durationMs: quick ? 3000 : 10_000,
+        warmupMs: 1000,
+      })),
+    );
+    const delivered = m.results.reduce((s, r) => s + r.result.delivered, 0);
+    return {
+      signalsPerSec: delivered / m.wallSec,
+      serverCpuUsPerSignal: (m.serverCpuSec / delivered) * 1e6,
+      cpuUsPerSignalWithRedis: ((m.serverCpuSec + m.redisCpuSec) / delivered) * 1e6,
+      serverCores: m.serverCpuSec / m.wallSec,
+      loadCores: m.loadCpuSec / m.wallSec,
+    };
+  },
+  async fanout(env) {
+    const m = await measured(env, [
+      { scenario: 'fanout', urls: env.urls, rooms: 10, pauseMs: 20, durationMs: quick ? 3000 : 10_000, warmupMs: 1000 },
+    ]);
+    const r = m.results[0].result;
+    return { deliveriesPerSec: r.deliveriesPerSec, serverCpuUsPerDelivery: ((m.serverCpuSec + m.redisCpuSec) / r.deliveries) * 1e6 };
+  },
+  async capacity(env) {
+    const levels = quick ? [1000, 2000] : [1000, 5000, 10000, 20000];
+    const base = env.rss();
+    const out = { baseRssKb: base, levels: [] };
+    for (const n of levels) {
+      const workers = Math.ceil(n / 5000);
+      const held = [];
+      let connected = 0;
+      const done = new Promise((resolve) => {
+        let marks = 0;
+        runLoad(
+          split(n, workers).map((c) => ({ scenario: 'idle', urls: env.urls, count: c, concurrency: 50 })),
+          (mark, _w, msg, proc) => {
+            connected += msg.connected;
+            held.push(proc);
+            if (++marks === workers) resolve();
+          },
+        ).catch((e) => log(`    capacity load failed: ${e.message}`));
+      });
+      await done;
+      await new Promise((r) => setTimeout(r, 3000));
+      const rss = env.rss();
+      out.levels.push({ participants: connected, rssKb: rss, kbPerParticipant: (rss - base) / connected });
+      log(`    ${connected} idle participants: RSS ${(rss / 1024).toFixed(0)} MB, ${((rss - base) / connected).toFixed(1)} KB each`);
+      for (const p of held) p.stdin.write('stop\n');
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    return out;
+  },
+};
+
+async function main() {
+  if (!existsSync(path.join(ROOT, 'dist/server/index.js'))) {
+    log('building…');
+    spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const results = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    when: new Date().toISOString(),
+    quick,
+    runs: [],
+  };
+  const plan = [];
+  for (const s of scenarioNames) {
+    if (s === 'latency') for (const rate of [1000, 4000]) plan.push([s, rate]);
+    else plan.push([s]);
+  }
+  for (const [scenario, param] of plan) {
+    for (const config of configNames) {
+      const label = `${scenario}${param ? ` @${param}/s` : ''} on ${config}`;
+      log(`▶ ${label}`);
+      const env = await startConfig(config);
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        const r = await SCENARIOS[scenario](env, param);
+        results.runs.push({ scenario, param, config, ...r });
+        log(`  ${JSON.stringify(r, (k, v) => (typeof v === 'number' ? Number(v.toFixed(3)) : v))}`);
+      } catch (err) {
+        results.runs.push({ scenario, param, config, error: err.message });
+        log(`  failed: ${err.message}`);
+      } finally {
+        await env.stop();
+      }
+    }
+  }
+  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  const file = path.join(ROOT, 'bench/results', `${results.when.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  writeFileSync(path.join(ROOT, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
+  writeFileSync(path.join(ROOT, 'bench/results/latest.svg'), chart(results));
+  process.stdout.write(table(results));
+  log(`\nresults: ${path.relative(ROOT, file)}, chart: bench/results/latest.svg`);
+}
+
+function table(results) {
+  const lines = [];
+  const get = (scenario, param, config) => results.runs.find((r) => r.scenario === scenario && r.param === param && r.config === config);
+  const fmt = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+  const metrics = {
+    join: [
+      ['joinsPerSec', 'joins/s', 0],
+      ['p50', 'p50 ms', 1],
+      ['p95', 'p95 ms', 1],
+      ['p99', 'p99 ms', 1],
+      ['serverCpuMsPerJoin', 'server CPU ms/join', 2],
+      ['cpuMsPerJoin', '+redis CPU ms/join', 2],
+    ],
+    latency: [
+      ['achievedRate', 'achieved/s', 0],
+      ['p50', 'p50 ms', 2],
+      ['p99', 'p99 ms', 2],
+    ],
+    throughput: [
+      ['signalsPerSec', 'signals/s', 0],
+      ['serverCpuUsPerSignal', 'server CPU µs/signal', 1],
+      ['cpuUsPerSignalWithRedis', '+redis µs/signal', 1],
+      ['loadCores', 'load gen cores', 2],
+    ],
+    fanout: [
+      ['deliveriesPerSec', 'deliveries/s', 0],
+      ['serverCpuUsPerDelivery', 'CPU µs/delivery', 1],
+    ],
+  };
+  const baselineOf = (scenario, param) => get(scenario, param, 'baseline');
+  for (const [scenario, param] of [...new Set(results.runs.map((r) => `${r.scenario}|${r.param ?? ''}`))].map((k) => k.split('|'))) {
+    const p = param ? Number(param) : undefined;
+    lines.push(`\n## ${scenario}${p ? ` @ ${p} signals/s` : ''}`);
+    if (scenario === 'capacity') {
+      lines.push(
+        `| config | ${results.runs
+          .find((r) => r.scenario === 'capacity' && r.levels)
+          ?.levels.map((l) => `${l.participants}: MB / KB each`)
+          .join(' | ')} |`,
+      );
+      for (const config of configNames) {
+        const r = get('capacity', undefined, config);
+        lines.push(
+          `| ${config} | ${r?.levels?.map((l) => `${(l.rssKb / 1024).toFixed(0)} / ${fmt(l.kbPerParticipant, 1)}`).join(' | ') ?? r?.error ?? '—'} |`,
+        );
+      }
+      continue;
+    }
+    const cols = metrics[scenario];
+    lines.push(`| config | ${cols.map((c) => c[1]).join(' | ')} | ratio to baseline |`);
+    lines.push(`|---|${cols.map(() => '---').join('|')}|---|`);
+    for (const config of configNames) {
+      const r = get(scenario, p, config);
+      const b = baselineOf(scenario, p);
+      const key = cols.find((c) => /cpu/i.test(c[0]))?.[0] ?? cols.find((c) => c[0] === 'p99')?.[0] ?? cols[0][0];
+      const ratio = r && b && !r.error ? fmt(r[key] / b[key]) + ` (${key})` : '—';
+      lines.push(`| ${config} | ${r?.error ? `failed: ${r.error}` : cols.map((c) => fmt(r?.[c[0]], c[2])).join(' | ')} | ${ratio} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+main().catch((err) => {
+  log(err.stack ?? String(err));
+  process.exit(1);
+});
