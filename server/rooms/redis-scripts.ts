@@ -1,0 +1,245 @@
+/**
+ * Lua scripts of the Redis room store: every check-and-set on a room is one script, so it runs
+ * atomically in Redis however many replicas call it at once.
+ *
+ * Every room script gets the same KEYS (one hash tag per room, plus the global lease index):
+ *   1 meta   HASH  locked, salt, pwhash, host (PeerId), seq (join counter)
+ *   2 order  ZSET  PeerId -> join sequence (join order)
+ *   3 exp    ZSET  PeerId -> lease end, epoch ms
+ *   4 peers  HASH  n:<id> name, w:<id> ban identity, j:<id> joinedAt, m:<id> media JSON, h:<id> hand, s:<id> sid
+ *   5 bans   SET   id:<PeerId>, who:<identity>
+ *   6 chat   LIST  message JSON, oldest first
+ *   7 index  ZSET  roomId -> earliest lease end in the room (what the reaper scans)
+ * and ARGV[1] = roomId, ARGV[2] = safety TTL in ms; the rest is per script.
+ *
+ * A member is returned as the flat array
+ *   { id, name, identity, joinedAt, media, hand, sid, expiresAt, host('1'|'0') }
+ * and a removal as a member followed by { reason, newHost or '' }.
+ */
+
+const PRELUDE = `
+local META, ORDER, EXP, PEERS, BANS, CHAT, INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local ROOM, TTL = ARGV[1], tonumber(ARGV[2])
+
+local function keep()
+  for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], TTL) end
+end
+local function wipe()
+  redis.call('DEL', META, ORDER, EXP, PEERS, BANS, CHAT)
+  redis.call('ZREM', INDEX, ROOM)
+end
+-- The index holds each room's earliest lease end; touch may leave it early, never late.
+local function sync()
+  local first = redis.call('ZRANGE', EXP, 0, 0, 'WITHSCORES')
+  if first[1] then redis.call('ZADD', INDEX, first[2], ROOM) else redis.call('ZREM', INDEX, ROOM) end
+end
+local function member(peer)
+  return redis.call('ZSCORE', ORDER, peer) ~= false
+end
+local function isHost(peer)
+  return redis.call('HGET', META, 'host') == peer
+end
+local function describe(peer)
+  local v = redis.call('HMGET', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer)
+  local exp = redis.call('ZSCORE', EXP, peer) or '0'
+  return { peer, v[1] or '', v[2] or '', v[3] or '0', v[4] or '{}', v[5] or '0', v[6] or '', exp, isHost(peer) and '1' or '0' }
+end
+local function remove(peer, reason)
+  local d = describe(peer)
+  redis.call('ZREM', ORDER, peer)
+  redis.call('ZREM', EXP, peer)
+  redis.call('HDEL', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer)
+  local newHost = ''
+  if d[9] == '1' then
+    local nxt = redis.call('ZRANGE', ORDER, 0, 0)
+    if nxt[1] then
+      redis.call('HSET', META, 'host', nxt[1])
+      newHost = nxt[1]
+    end
+  end
+  -- The room lives while somebody is in it: bans, lock, password and chat go with the last one.
+  if redis.call('ZCARD', ORDER) == 0 then wipe() else sync() keep() end
+  d[10] = reason
+  d[11] = newHost
+  return d
+end
+-- Constant-time comparison of two hex digests.
+local function same(a, b)
+  if #a ~= #b then return false end
+  local diff = 0
+  for i = 1, #a do diff = bit.bor(diff, bit.bxor(a:byte(i), b:byte(i))) end
+  return diff == 0
+end
+`;
+
+/**
+ * ARGV: 3 peer, 4 sid, 5 identity, 6 expiresAt, 7 now, 8 maxPeers, 9 resuming '1'|'0',
+ * 10 offered salt or '', 11 offered hash or '', 12 name, 13 media JSON.
+ * Returns { 'ok', resumed, replacedSid, member... } | { 'err', code } | { 'retry' }.
+ */
+const JOIN = `
+local peer, sid, identity, expiresAt = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local resuming, salt, hash = ARGV[9] == '1', ARGV[10], ARGV[11]
+local n = redis.call('ZCARD', ORDER)
+if n > 0 then
+  if redis.call('SISMEMBER', BANS, 'id:' .. peer) == 1 or redis.call('SISMEMBER', BANS, 'who:' .. identity) == 1 then
+    return { 'err', 'BANNED' }
+  end
+  if member(peer) then
+    if not resuming then return { 'err', 'BAD_REQUEST' } end
+    local replaced = redis.call('HGET', PEERS, 's:' .. peer) or ''
+    redis.call('HSET', PEERS, 's:' .. peer, sid)
+    redis.call('ZADD', EXP, expiresAt, peer)
+    sync()
+    keep()
+    local d = describe(peer)
+    return { 'ok', '1', replaced, unpack(d) }
+  end
+  if redis.call('HGET', META, 'locked') == '1' then return { 'err', 'ROOM_LOCKED' } end
+  local roomSalt = redis.call('HGET', META, 'salt')
+  if roomSalt and not resuming then
+    if hash == '' then return { 'err', 'WRONG_PASSWORD' } end
+    if salt ~= roomSalt then return { 'retry' } end
+    if not same(hash, redis.call('HGET', META, 'pwhash') or '') then return { 'err', 'WRONG_PASSWORD' } end
+  end
+  if n >= tonumber(ARGV[8]) then return { 'err', 'ROOM_FULL' } end
+else
+  -- A new room (or leftovers of one whose safety TTL cut it short): start clean.
+  wipe()
+  if hash ~= '' and not resuming then redis.call('HSET', META, 'salt', salt, 'pwhash', hash) end
+  redis.call('HSET', META, 'host', peer, 'locked', '0')
+end
+local seq = redis.call('HINCRBY', META, 'seq', 1)
+redis.call('ZADD', ORDER, seq, peer)
+redis.call('ZADD', EXP, expiresAt, peer)
+redis.call('HSET', PEERS, 'n:' .. peer, ARGV[12], 'w:' .. peer, identity, 'j:' .. peer, ARGV[7], 'm:' .. peer, ARGV[13], 'h:' .. peer, '0', 's:' .. peer, sid)
+sync()
+keep()
+return { 'ok', '0', '', unpack(describe(peer)) }
+`;
+
+/** Returns { locked, hasPassword, member... repeated } or {} when the room is empty. */
+const SNAPSHOT = `
+local ids = redis.call('ZRANGE', ORDER, 0, -1)
+if #ids == 0 then return {} end
+local out = { redis.call('HGET', META, 'locked') == '1' and '1' or '0', redis.call('HEXISTS', META, 'salt') == 1 and '1' or '0' }
+for _, id in ipairs(ids) do
+  for _, v in ipairs(describe(id)) do out[#out + 1] = v end
+end
+return out
+`;
+
+/** ARGV: 3 expiresAt, then peer, sid pairs. Renews leases held by those exact connections. */
+const TOUCH = `
+if redis.call('ZCARD', ORDER) == 0 then return 0 end
+local expiresAt = tonumber(ARGV[3])
+local renewed = 0
+for i = 4, #ARGV, 2 do
+  local peer, sid = ARGV[i], ARGV[i + 1]
+  local current = redis.call('ZSCORE', EXP, peer)
+  if current and tonumber(current) < expiresAt and redis.call('HGET', PEERS, 's:' .. peer) == sid then
+    redis.call('ZADD', EXP, ARGV[3], peer)
+    renewed = renewed + 1
+  end
+end
+keep()
+return renewed
+`;
+
+/** ARGV: 3 peer, 4 sid, 5 expiresAt. Returns 1 when the place is now held for the grace period. */
+const DETACH = `
+local peer, sid = ARGV[3], ARGV[4]
+if not member(peer) or redis.call('HGET', PEERS, 's:' .. peer) ~= sid then return 0 end
+redis.call('HSET', PEERS, 's:' .. peer, '')
+redis.call('ZADD', EXP, ARGV[5], peer)
+sync()
+keep()
+return 1
+`;
+
+/** ARGV: 3 peer, 4 sid. Returns a removal or {}. */
+const LEAVE = `
+local peer, sid = ARGV[3], ARGV[4]
+if not member(peer) or redis.call('HGET', PEERS, 's:' .. peer) ~= sid then return {} end
+return remove(peer, 'left')
+`;
+
+/** ARGV: 3 now. Removes every member whose lease ended at or before now, in join order. Returns removals. */
+const REAP = `
+local expired = redis.call('ZRANGEBYSCORE', EXP, '-inf', ARGV[3])
+if #expired == 0 then
+  if redis.call('ZCARD', ORDER) == 0 then wipe() else sync() end
+  return {}
+end
+local seqs = {}
+for _, id in ipairs(expired) do seqs[id] = tonumber(redis.call('ZSCORE', ORDER, id) or '0') end
+table.sort(expired, function(a, b) return seqs[a] < seqs[b] end)
+local out = {}
+for _, id in ipairs(expired) do
+  if member(id) then out[#out + 1] = remove(id, 'disconnected') else redis.call('ZREM', EXP, id) end
+end
+if redis.call('ZCARD', ORDER) == 0 then wipe() end
+return out
+`;
+
+/** ARGV: 3 peer, 4 media JSON or '', 5 hand '1'|'0'|''. */
+const UPDATE = `
+local peer = ARGV[3]
+if not member(peer) then return 0 end
+if ARGV[4] ~= '' then redis.call('HSET', PEERS, 'm:' .. peer, ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', PEERS, 'h:' .. peer, ARGV[5]) end
+keep()
+return 1
+`;
+
+/**
+ * ARGV: 3 op 'lock'|'kick'|'check', 4 by, 5 target PeerId (or '1'|'0' for lock).
+ * Returns { 'ok', removal... } | { 'err', code }.
+ */
+const HOST = `
+local op, by, arg = ARGV[3], ARGV[4], ARGV[5]
+if not member(by) then return { 'err', 'NOT_IN_ROOM' } end
+if not isHost(by) then return { 'err', 'NOT_HOST' } end
+if op == 'lock' then
+  redis.call('HSET', META, 'locked', arg)
+  keep()
+  return { 'ok' }
+end
+if arg == by then return { 'err', 'BAD_REQUEST' } end
+if not member(arg) then return { 'err', 'NOT_IN_ROOM' } end
+if op == 'check' then return { 'ok' } end
+local identity = redis.call('HGET', PEERS, 'w:' .. arg) or ''
+redis.call('SADD', BANS, 'id:' .. arg, 'who:' .. identity)
+local r = remove(arg, 'kicked')
+return { 'ok', unpack(r) }
+`;
+
+/** ARGV: 3 message JSON, 4 limit. Returns 1 when stored. */
+const CHAT_ADD = `
+if redis.call('ZCARD', ORDER) == 0 then return 0 end
+local limit = tonumber(ARGV[4])
+if limit <= 0 then
+  redis.call('DEL', CHAT)
+  return 1
+end
+redis.call('RPUSH', CHAT, ARGV[3])
+redis.call('LTRIM', CHAT, -limit, -1)
+keep()
+return 1
+`;
+
+const withPrelude = (body: string) => PRELUDE + body;
+
+export const SCRIPTS = {
+  join: withPrelude(JOIN),
+  snapshot: withPrelude(SNAPSHOT),
+  touch: withPrelude(TOUCH),
+  detach: withPrelude(DETACH),
+  leave: withPrelude(LEAVE),
+  reap: withPrelude(REAP),
+  update: withPrelude(UPDATE),
+  host: withPrelude(HOST),
+  chatAdd: withPrelude(CHAT_ADD),
+} as const;
+
+export type ScriptName = keyof typeof SCRIPTS;

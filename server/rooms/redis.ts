@@ -1,0 +1,280 @@
+/**
+ * Room state in Redis, shared by every replica. Each check-and-set is one Lua script (redis-scripts.ts);
+ * a room's keys share one hash tag and die with the room's last participant (and, as a safety net,
+ * after a TTL that every write renews).
+ */
+import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
+import type { Logger } from '../logger';
+import type { ChatMessage, Media, PeerId } from '../protocol/events';
+import type { ErrorCode } from '../protocol/errors';
+import { hashPassword, newSalt } from './password';
+import { SCRIPTS, type ScriptName } from './redis-scripts';
+import {
+  DEFAULT_MEDIA,
+  type HostAction,
+  type JoinRequest,
+  type JoinResult,
+  type Member,
+  type Presence,
+  type Removal,
+  type RoomSnapshot,
+  type RoomStore,
+} from './store';
+
+/**
+ * A Redis client that reconnects forever with capped back-off and logs (never throws) connection errors.
+ * With `offlineQueue: false` commands fail at once while Redis is away instead of piling up.
+ */
+export function createRedisClient(url: string, log: Logger, role: string, opts: { offlineQueue?: boolean } = {}) {
+  const client = createClient({
+    url,
+    disableOfflineQueue: opts.offlineQueue === false,
+    pingInterval: 5000,
+    socket: {
+      connectTimeout: 5000,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
+    },
+  });
+  const rlog = log.child({ ns: 'redis', role });
+  let down = false;
+  client.on('error', (err: unknown) => {
+    // One warning per outage; the client keeps reconnecting.
+    if (!down) rlog.warn({ err }, 'redis connection lost; reconnecting');
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) rlog.info('redis connection restored');
+    down = false;
+  });
+  return client;
+}
+
+export type RedisClient = ReturnType<typeof createRedisClient>;
+
+export interface RedisStoreOptions {
+  /** Key prefix shared by every replica of one deployment. */
+  prefix?: string;
+  /** Safety TTL of a room's keys, renewed by every write (heartbeats renew it every second). */
+  ttlMs?: number;
+  /**
+   * How long a positive membership answer is reused for signal relay. Removals made through this
+   * store forget it at once; a removal made by another replica is seen at most this late.
+   */
+  memberCacheMs?: number;
+}
+
+const SHA: Record<ScriptName, string> = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, body]) => [name, createHash('sha1').update(body).digest('hex')]),
+) as Record<ScriptName, string>;
+
+type Flat = string[];
+const MEMBER_FIELDS = 9;
+
+function toMember(f: Flat, at = 0): Member {
+  let media: Media;
+  try {
+    media = JSON.parse(f[at + 4]) as Media;
+  } catch {
+    media = { ...DEFAULT_MEDIA };
+  }
+  return {
+    id: f[at],
+    name: f[at + 1],
+    identity: f[at + 2],
+    joinedAt: Number(f[at + 3]),
+    media,
+    hand: f[at + 5] === '1',
+    sid: f[at + 6],
+    expiresAt: Number(f[at + 7]),
+    host: f[at + 8] === '1',
+  };
+}
+
+function toRemoval(roomId: string, f: Flat, at = 0): Removal {
+  const newHost = f[at + MEMBER_FIELDS + 1];
+  return {
+    roomId,
+    member: toMember(f, at),
+    reason: f[at + MEMBER_FIELDS] as Removal['reason'],
+    newHost: newHost ? newHost : undefined,
+  };
+}
+
+export class RedisRoomStore implements RoomStore {
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  private readonly memberCacheMs: number;
+  private readonly memberCache = new Map<string, number>();
+
+  constructor(
+    readonly client: RedisClient,
+    opts: RedisStoreOptions = {},
+  ) {
+    this.prefix = opts.prefix ?? 'parley:';
+    this.ttlMs = opts.ttlMs ?? 3_600_000;
+    this.memberCacheMs = opts.memberCacheMs ?? 1000;
+  }
+
+  /** True while the connection to Redis is up. */
+  get ready(): boolean {
+    return this.client.isReady;
+  }
+
+  private get indexKey(): string {
+    return `${this.prefix}rooms`;
+  }
+
+  private keys(roomId: string): string[] {
+    const base = `${this.prefix}{${roomId}}:`;
+    return [`${base}meta`, `${base}order`, `${base}exp`, `${base}peers`, `${base}bans`, `${base}chat`, this.indexKey];
+  }
+
+  /** EVALSHA, falling back to EVAL (which caches the script) after a Redis restart or failover. */
+  private async run(name: ScriptName, roomId: string, args: Array<string | number>): Promise<unknown> {
+    const options = { keys: this.keys(roomId), arguments: [roomId, String(this.ttlMs), ...args.map(String)] };
+    try {
+      return await this.client.evalSha(SHA[name], options);
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return this.client.eval(SCRIPTS[name], options);
+      throw err;
+    }
+  }
+
+  private forget(roomId: string, peerId: PeerId): void {
+    this.memberCache.delete(`${roomId}\n${peerId}`);
+  }
+
+  async join(req: JoinRequest): Promise<JoinResult> {
+    // Hash outside the script, with the salt the room has now; the script refuses ('retry') if the
+    // room's salt changed meanwhile (it emptied and was re-created), and then we hash again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let offered: { salt: string; hash: string } | undefined;
+      if (req.password !== undefined && !req.resuming) {
+        const salt = await this.client.hGet(this.keys(req.roomId)[0], 'salt');
+        offered = await hashPassword(req.password, salt ?? newSalt());
+      }
+      const r = (await this.run('join', req.roomId, [
+        req.peerId,
+        req.sid,
+        req.identity,
+        req.expiresAt,
+        req.now,
+        req.maxPeers,
+        req.resuming ? '1' : '0',
+        offered?.salt ?? '',
+        offered?.hash ?? '',
+        req.name,
+        JSON.stringify(req.initialMedia ?? DEFAULT_MEDIA),
+      ])) as Flat;
+      if (r[0] === 'retry') continue;
+      if (r[0] === 'err') return { ok: false, code: r[1] as ErrorCode };
+      return { ok: true, resumed: r[1] === '1', replacedSid: r[2], member: toMember(r, 3) };
+    }
+    return { ok: false, code: 'INTERNAL' };
+  }
+
+  async snapshot(roomId: string): Promise<RoomSnapshot | null> {
+    const r = (await this.run('snapshot', roomId, [])) as Flat;
+    if (r.length === 0) return null;
+    const members: Member[] = [];
+    for (let at = 2; at + MEMBER_FIELDS <= r.length; at += MEMBER_FIELDS) members.push(toMember(r, at));
+    return { id: roomId, locked: r[0] === '1', hasPassword: r[1] === '1', members };
+  }
+
+  async isMember(roomId: string, peerId: PeerId): Promise<boolean> {
+    const key = `${roomId}\n${peerId}`;
+    const now = Date.now();
+    if ((this.memberCache.get(key) ?? 0) > now) return true;
+    const yes = (await this.client.zScore(this.keys(roomId)[1], peerId)) !== null;
+    if (yes && this.memberCacheMs > 0) {
+      if (this.memberCache.size >= 10_000) this.memberCache.clear();
+      this.memberCache.set(key, now + this.memberCacheMs);
+    }
+    return yes;
+  }
+
+  async touch(entries: Presence[], expiresAt: number): Promise<void> {
+    const byRoom = new Map<string, string[]>();
+    for (const p of entries) {
+      const list = byRoom.get(p.roomId) ?? [];
+      list.push(p.peerId, p.sid);
+      byRoom.set(p.roomId, list);
+    }
+    await Promise.all([...byRoom].map(([roomId, pairs]) => this.run('touch', roomId, [expiresAt, ...pairs])));
+  }
+
+  async detach(p: Presence, expiresAt: number): Promise<boolean> {
+    return (await this.run('detach', p.roomId, [p.peerId, p.sid, expiresAt])) === 1;
+  }
+
+  async leave(p: Presence): Promise<Removal | null> {
+    const r = (await this.run('leave', p.roomId, [p.peerId, p.sid])) as Flat;
+    if (r.length === 0) return null;
+    this.forget(p.roomId, p.peerId);
+    return toRemoval(p.roomId, r);
+  }
+
+  async reap(now: number): Promise<Removal[]> {
+    const due = await this.client.zRangeByScore(this.indexKey, '-inf', now, { LIMIT: { offset: 0, count: 1000 } });
+    const results = await Promise.all(due.map(async (roomId) => [roomId, (await this.run('reap', roomId, [now])) as Flat[]] as const));
+    const out: Removal[] = [];
+    for (const [roomId, list] of results) {
+      for (const f of list) {
+        const removal = toRemoval(roomId, f);
+        this.forget(roomId, removal.member.id);
+        out.push(removal);
+      }
+    }
+    return out;
+  }
+
+  async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<boolean> {
+    const media = patch.media ? JSON.stringify({ audio: patch.media.audio, video: patch.media.video, screen: patch.media.screen }) : '';
+    const hand = patch.hand === undefined ? '' : patch.hand ? '1' : '0';
+    return (await this.run('update', roomId, [peerId, media, hand])) === 1;
+  }
+
+  private async host(roomId: string, op: 'lock' | 'kick' | 'check', by: PeerId, arg: string): Promise<Flat> {
+    return (await this.run('host', roomId, [op, by, arg])) as Flat;
+  }
+
+  async setLocked(roomId: string, by: PeerId, locked: boolean): Promise<HostAction> {
+    const r = await this.host(roomId, 'lock', by, locked ? '1' : '0');
+    return r[0] === 'ok' ? { ok: true } : { ok: false, code: r[1] as ErrorCode };
+  }
+
+  async kick(roomId: string, by: PeerId, target: PeerId): Promise<HostAction<{ removal: Removal }>> {
+    const r = await this.host(roomId, 'kick', by, target);
+    if (r[0] !== 'ok') return { ok: false, code: r[1] as ErrorCode };
+    this.forget(roomId, target);
+    return { ok: true, removal: toRemoval(roomId, r, 1) };
+  }
+
+  async checkHostOver(roomId: string, by: PeerId, target: PeerId): Promise<HostAction> {
+    const r = await this.host(roomId, 'check', by, target);
+    return r[0] === 'ok' ? { ok: true } : { ok: false, code: r[1] as ErrorCode };
+  }
+
+  async addChat(roomId: string, message: ChatMessage, limit: number): Promise<boolean> {
+    return (await this.run('chatAdd', roomId, [JSON.stringify(message), limit])) === 1;
+  }
+
+  async chat(roomId: string): Promise<ChatMessage[]> {
+    const list = await this.client.lRange(this.keys(roomId)[5], 0, -1);
+    const out: ChatMessage[] = [];
+    for (const raw of list) {
+      try {
+        out.push(JSON.parse(raw) as ChatMessage);
+      } catch {
+        // Written by this store only; a damaged entry is skipped rather than failing the room.
+      }
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.memberCache.clear();
+    if (this.client.isOpen) await this.client.quit().catch(() => undefined);
+  }
+}
