@@ -38,7 +38,7 @@ afterEach(() => closeAll());
 afterAll(() => srv.close());
 
 /** Produces the refusal for one code, as a client sees it. */
-const PRODUCERS: Record<ErrorCode, () => Promise<ErrorBody | undefined>> = {
+const PRODUCERS: Record<ErrorCode, () => Promise<(Pick<ErrorBody, 'message'> & { code: string }) | undefined>> = {
   BAD_REQUEST: async () => (await refused(srv.url, { room: 'Not A Room!', name: 'Ada' })).data,
   ROOM_FULL: async () => {
     const room = fresh();
