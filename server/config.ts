@@ -30,6 +30,7 @@ const env = z.object({
   EVENT_BURST: int(1, 100_000).default(60),
   JOIN_RATE_PER_ADDR: int(1, 100_000).default(20),
   JOIN_BURST_PER_ADDR: int(1, 100_000).default(60),
+  PASSWORD_ATTEMPTS_PER_MIN: int(1, 10_000).default(10),
   TRUST_PROXY: z
     .enum(['0', '1', 'true', 'false'])
     .default('0')
@@ -61,6 +62,7 @@ export interface Config {
   eventBurst: number;
   joinRatePerAddr: number;
   joinBurstPerAddr: number;
+  passwordAttemptsPerMin: number;
   trustProxy: boolean;
   allowedOrigins: string[];
   drainTimeoutMs: number;
@@ -104,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     eventBurst: e.EVENT_BURST,
     joinRatePerAddr: e.JOIN_RATE_PER_ADDR,
     joinBurstPerAddr: e.JOIN_BURST_PER_ADDR,
+    passwordAttemptsPerMin: e.PASSWORD_ATTEMPTS_PER_MIN,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS,
     drainTimeoutMs: e.DRAIN_TIMEOUT_MS,

@@ -20,6 +20,11 @@ export class TokenBucket {
     return true;
   }
 
+  /** True when a token could be taken now. */
+  available(now = Date.now()): boolean {
+    return this.tokens + ((now - this.last) * this.rate) / 1000 >= 1;
+  }
+
   /** True when the bucket is full again, i.e. it holds no memory of past use. */
   idle(now = Date.now()): boolean {
     return this.tokens + ((now - this.last) * this.rate) / 1000 >= this.burst;
@@ -44,6 +49,12 @@ export class KeyedLimiter {
     }
     if (++this.sweeps >= 1000) this.sweep(now);
     return b.take(now);
+  }
+
+  /** True when `key` has no token left (without taking one). */
+  exhausted(key: string, now = Date.now()): boolean {
+    const b = this.buckets.get(key);
+    return b !== undefined && !b.available(now);
   }
 
   sweep(now = Date.now()): void {

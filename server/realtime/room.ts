@@ -57,6 +57,8 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
   const nsp = io.of('/room') as unknown as RoomNamespace;
   const presence = new Map<string, Presence>();
   const joinLimiter = new KeyedLimiter(config.joinRatePerAddr, config.joinBurstPerAddr);
+  // Wrong passwords per address and room: a few tries, then one more a little later.
+  const passwordLimiter = new KeyedLimiter(config.passwordAttemptsPerMin / 60, config.passwordAttemptsPerMin);
   const heartbeatMs = Math.min(1000, Math.floor(config.resumeGraceMs / 4));
   // A connected participant's lease outlives one missed heartbeat; a dropped one gets exactly the grace period.
   const connectedLease = () => Date.now() + config.resumeGraceMs + heartbeatMs;
@@ -95,6 +97,8 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
       if (!claim) return fail('BAD_REQUEST', 'The resume token is not valid for this room.');
       peerId = claim.peer;
     }
+    const passwordKey = `${address}|${auth.room}`;
+    if (passwordLimiter.exhausted(passwordKey)) return fail('RATE_LIMITED', 'Too many wrong passwords; try again in a minute.');
     const sid = s.id;
     const startedAt = Date.now();
     store
@@ -112,7 +116,10 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
       })
       .then(
         (result) => {
-          if (!result.ok) return fail(result.code);
+          if (!result.ok) {
+            if (result.code === 'WRONG_PASSWORD') passwordLimiter.take(passwordKey);
+            return fail(result.code);
+          }
           s.data = {
             roomId: auth.room,
             peerId,
@@ -154,7 +161,9 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
       );
     });
     // A resumed participant takes its place over from a stale connection, wherever that one is.
-    if (resumed) nsp.in(peerRoom(roomId, peerId)).disconnectSockets(true);
+    // With a cluster adapter the local part runs only after a Redis round trip, when this socket has
+    // joined the peer's room too: it must be excluded by id.
+    if (resumed) nsp.in(peerRoom(roomId, peerId)).except(socket.id).disconnectSockets(true);
     socket.join([meetingRoom(roomId), peerRoom(roomId, peerId)]);
     presence.set(socket.id, { roomId, peerId, sid });
     updateGauges();
