@@ -1,7 +1,8 @@
 /** Start-up: read the configuration, listen, and close cleanly on SIGTERM/SIGINT. */
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
+import { createRedisBackend } from './realtime/adapter';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -15,15 +16,23 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel, { replica: config.replicaId });
+  // A replica never dies of a stray rejection (e.g. a Redis command during an outage); it logs it.
+  process.on('unhandledRejection', (err: unknown) => log.error({ err }, 'unhandled rejection'));
+  let deps: Omit<AppDeps, 'config' | 'log'> = {};
   if (config.redisUrl) {
-    log.fatal('REDIS_URL is set, but this build runs a single replica with state in memory; unset REDIS_URL');
-    process.exit(2);
+    if (!process.env.SECRET) {
+      log.warn('SECRET is not set: every replica signs resume tokens with its own key, so a participant cannot resume on another replica');
+    }
+    // Start at once and stay not-ready (/readyz 503) until Redis answers; the clients keep retrying.
+    const redis = createRedisBackend(config.redisUrl, log);
+    deps = { store: redis.store, adapter: redis.adapter, healthy: redis.healthy, onClose: redis.close };
+  } else if (!process.env.SECRET) {
+    log.warn('SECRET is not set: resume tokens will not survive a restart of this replica');
   }
-  if (!process.env.SECRET) log.warn('SECRET is not set: resume tokens will not survive a restart of this replica');
-  const parley = createApp({ config, log });
+  const parley = createApp({ config, log, ...deps });
   const addr = await parley.listen();
   log.info(
-    { port: addr.port, host: addr.address },
+    { port: addr.port, host: addr.address, redis: Boolean(config.redisUrl) },
     `Parley is listening on http://${addr.address === '0.0.0.0' ? 'localhost' : addr.address}:${addr.port}`,
   );
 

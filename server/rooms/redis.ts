@@ -275,6 +275,9 @@ export class RedisRoomStore implements RoomStore {
 
   async close(): Promise<void> {
     this.memberCache.clear();
-    if (this.client.isOpen) await this.client.quit().catch(() => undefined);
+    if (!this.client.isOpen) return;
+    // quit() waits for Redis to answer; destroy() when it is not there.
+    if (this.client.isReady) await this.client.quit().catch(() => this.client.destroy());
+    else this.client.destroy();
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * Redis wiring for a cluster of replicas: the Socket.IO adapter (fan-out between replicas) and the
+ * room store, on three connections that reconnect on their own. Nothing here throws on a Redis outage:
+ * errors are logged and `healthy()` turns false, which takes the replica out of rotation (/readyz).
+ */
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import type { ServerOptions } from 'socket.io';
+import type { Logger } from '../logger';
+import { createRedisClient, RedisRoomStore, type RedisStoreOptions } from '../rooms/redis';
+
+/**
+ * `sharded`: Redis 7 sharded pub/sub with one channel per Socket.IO room (subscriptionMode 'dynamic'),
+ * so a signal to one participant reaches only the replica that holds it. `classic`: one channel per
+ * namespace that every replica reads. See docs/scaling.md.
+ */
+export type AdapterMode = 'sharded' | 'classic';
+
+export interface RedisBackendOptions extends RedisStoreOptions {
+  mode?: AdapterMode;
+  /** Pub/sub channel prefix; replicas of one deployment must agree on it. */
+  channelPrefix?: string;
+}
+
+export interface RedisBackend {
+  store: RedisRoomStore;
+  adapter: NonNullable<ServerOptions['adapter']>;
+  /** False while any of the Redis connections is down. */
+  healthy(): boolean;
+  /** Resolves once every connection is up the first time (it keeps retrying until then). */
+  connected: Promise<void>;
+  /** Closes the store and quits the pub/sub connections (after Socket.IO is closed). */
+  close(): Promise<void>;
+}
+
+export function createRedisBackend(url: string, log: Logger, opts: RedisBackendOptions = {}): RedisBackend {
+  const mode = opts.mode ?? 'sharded';
+  // The store fails fast while Redis is away (a join gets INTERNAL at once instead of hanging);
+  // pub/sub keeps its queue so that subscriptions made meanwhile are sent on reconnect.
+  const storeClient = createRedisClient(url, log, 'store', { offlineQueue: false });
+  const pub = createRedisClient(url, log, 'pub');
+  const sub = createRedisClient(url, log, 'sub');
+  const store = new RedisRoomStore(storeClient, opts);
+  const channelPrefix = opts.channelPrefix ?? 'parley';
+  const adapter =
+    mode === 'sharded'
+      ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
+      : createAdapter(pub, sub, { key: channelPrefix, requestsTimeout: 5000 });
+  const clients = [storeClient, pub, sub];
+  const connected = Promise.all(clients.map((c) => c.connect())).then(() => {
+    log.info({ mode }, 'connected to redis');
+  });
+  // Rejects only when closed before the first connection; nobody needs to hear about that.
+  connected.catch(() => undefined);
+  return {
+    store,
+    adapter,
+    healthy: () => clients.every((c) => c.isReady),
+    connected,
+    async close() {
+      await store.close();
+      await Promise.all(
+        [pub, sub].map(async (c) => {
+          if (!c.isOpen) return;
+          // quit() waits for Redis; destroy() when it is not there to answer.
+          if (c.isReady) await c.quit().catch(() => c.destroy());
+          else c.destroy();
+        }),
+      );
+    },
+  };
+}
