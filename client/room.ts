@@ -1,4 +1,151 @@
-/** Room page entry. */
-const app = document.getElementById('app');
-const loading = document.getElementById('loading');
-if (app && loading) loading.textContent = `Meeting ${app.dataset.room ?? ''}`;
+/** Room page entry: the pre-join screen, then the call, then the page after it. */
+import type { PeerId } from '../server/protocol/events';
+import { Call } from './call';
+import { LocalMedia } from './media/local-media';
+import type { PeerStats } from './rtc/mesh';
+import { LobbyWatch } from './session/lobby';
+import { errorWords } from './shared/errors';
+import { addRecent, parseRecent, RECENT_KEY } from './shared/recent';
+import { byId } from './ui/dom';
+import { endedView } from './ui/ended';
+import { Prejoin } from './ui/prejoin';
+import { Toasts } from './ui/toasts';
+
+declare global {
+  interface Window {
+    parley: {
+      readonly selfId: PeerId | null;
+      readonly room: string;
+      peers(): PeerId[];
+      stats(): Promise<Record<PeerId, PeerStats>>;
+    };
+  }
+}
+
+const app = byId('app');
+const room = app.dataset.room ?? '';
+const media = new LocalMedia();
+const toasts = new Toasts();
+let call: Call | null = null;
+let lobby: LobbyWatch | null = null;
+let prejoin: Prejoin | null = null;
+let lastJoin = { name: '', password: '' };
+
+window.parley = {
+  get selfId() {
+    return call?.selfId ?? null;
+  },
+  room,
+  peers: () => call?.mesh.ids() ?? [],
+  stats: () => call?.stats() ?? Promise.resolve({}),
+};
+
+function rememberRoom(): void {
+  try {
+    localStorage.setItem(RECENT_KEY, JSON.stringify(addRecent(parseRecent(localStorage.getItem(RECENT_KEY)), room, Date.now())));
+  } catch {
+    // Not remembered; nothing else depends on it.
+  }
+}
+
+function show(...nodes: Node[]): void {
+  app.replaceChildren(...nodes, toasts.el);
+}
+
+async function showPrejoin(): Promise<void> {
+  app.classList.remove('in-call');
+  const p = new Prejoin(
+    {
+      toggleAudio: () => void media.setAudio(!media.state.audio),
+      toggleVideo: () => void media.setVideo(!media.state.video),
+      pickDevice: (kind, id) => {
+        if (kind !== 'audiooutput') void media.selectDevice(kind, id);
+      },
+      join: (form) => join(form),
+    },
+    room,
+  );
+  prejoin = p;
+  const header = app.querySelector('.brand');
+  show(...(header ? [header] : []), p.el);
+  lobby?.close();
+  lobby = new LobbyWatch(room, (r) => p.setLobby(r));
+  const offs = [
+    media.on('preview', (s) => p.setPreview(s)),
+    media.on('state', (m) => p.setMedia(m, media.available)),
+    media.on('notice', (t) => p.setStatus(t, 'error')),
+  ];
+  p.onDispose = () => offs.forEach((off) => off());
+  p.focus();
+  const notice = await media.start();
+  if (notice) p.setStatus(notice, 'error');
+  await p.pickers.refresh();
+}
+
+function join(form: { name: string; password: string }, clickedAt = performance.now()): void {
+  lastJoin = form;
+  prejoin?.setBusy(true);
+  prejoin?.setStatus('');
+  const c = new Call(room, form, media, toasts, clickedAt);
+  call = c;
+  c.on('in', (view) => {
+    lobby?.close();
+    lobby = null;
+    prejoin?.onDispose?.();
+    prejoin = null;
+    rememberRoom();
+    app.classList.add('in-call');
+    show(view.el);
+  });
+  c.on('refused', ({ code, error }) => {
+    call = null;
+    if (!prejoin) {
+      // Coming back with "Rejoin" failed: say why on the page after the call.
+      showEnded(errorWords(error), code !== 'BANNED' && code !== 'ROOM_FULL');
+      return;
+    }
+    prejoin.setBusy(false);
+    prejoin.setStatus(errorWords(error), 'error');
+    if (code === 'WRONG_PASSWORD') prejoin.askPassword(true);
+    if (code === 'BANNED') prejoin.disable();
+  });
+  c.on('ended', ({ reason }) => {
+    media.stop();
+    if (reason === 'kicked') showEnded('You were removed from this meeting', false);
+    else showEnded('You left the meeting', true);
+  });
+  c.start();
+}
+
+function showEnded(title: string, canRejoin: boolean): void {
+  app.classList.remove('in-call');
+  const view = endedView({
+    title,
+    rejoin: canRejoin ? () => void rejoin() : undefined,
+  });
+  show(view);
+  view.querySelector('h1')?.focus();
+}
+
+/** Straight back into the call with the same name and devices. */
+async function rejoin(): Promise<void> {
+  const clickedAt = performance.now();
+  await media.start();
+  join(lastJoin, clickedAt);
+}
+
+document.addEventListener('keydown', (ev) => {
+  if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey) return;
+  const key = ev.key.toLowerCase();
+  if (key !== 'd' && key !== 'e') return;
+  ev.preventDefault();
+  if (key === 'd') void media.setAudio(!media.state.audio);
+  else void media.setVideo(!media.state.video);
+});
+
+window.addEventListener('pagehide', () => {
+  // Closing the tab: leave at once rather than keep a place for the grace period.
+  void call?.leave();
+});
+
+void showPrejoin();

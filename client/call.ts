@@ -1,0 +1,296 @@
+/**
+ * One call: wires the signaling session, the peer connections, local media and the call view.
+ * None of those parts knows the others; everything meets here.
+ */
+import type { ErrorCode, PeerId, Welcome } from '../server/protocol/events';
+import { LevelMeter } from './media/level';
+import type { LocalMedia } from './media/local-media';
+import { Mesh, type PeerStats } from './rtc/mesh';
+import { RoomSession } from './session/session';
+import { Emitter } from './shared/emitter';
+import { wordsFor } from './shared/errors';
+import {
+  emptyParticipants,
+  othersOf,
+  reconcile,
+  reduceParticipants,
+  selfOf,
+  type ParticipantEvent,
+  type Participants,
+} from './shared/participants';
+import { quality, type StatsSummary } from './shared/stats';
+import { CallView } from './ui/call-view';
+import type { Toasts } from './ui/toasts';
+
+interface CallEvents {
+  /** The first welcome: the call view is ready to be shown. */
+  in: CallView;
+  refused: { code: ErrorCode | null; error: unknown };
+  ended: { reason: 'left' | 'kicked' };
+}
+
+const SPEAKING_LEVEL = 0.04;
+const POLL_MS = 700;
+
+export class Call extends Emitter<CallEvents> {
+  readonly session: RoomSession;
+  readonly mesh: Mesh;
+  view: CallView | null = null;
+  private state: Participants = emptyParticipants;
+  private readonly meter = new LevelMeter();
+  private readonly prevStats = new Map<PeerId, StatsSummary>();
+  private readonly firstFrames = new Set<PeerId>();
+  private poll: ReturnType<typeof setInterval> | null = null;
+  private hand = false;
+  private over = false;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly room: string,
+    auth: { name: string; password: string },
+    private readonly media: LocalMedia,
+    private readonly toasts: Toasts,
+    private readonly joinClickedAt: number,
+  ) {
+    super();
+    this.session = new RoomSession({ room, name: auth.name, password: auth.password || undefined });
+    this.mesh = new Mesh((to, msg) => this.session.signal({ to, ...msg }));
+    this.wireSession();
+    this.wireMesh();
+    this.wireMedia();
+  }
+
+  get selfId(): PeerId | null {
+    return this.state.selfId;
+  }
+
+  start(): void {
+    this.session.connect();
+  }
+
+  stats(): Promise<Record<PeerId, PeerStats>> {
+    return this.mesh.stats();
+  }
+
+  async leave(): Promise<void> {
+    if (this.over) return;
+    await this.session.leave();
+    this.finish('left');
+  }
+
+  toggleHand(): void {
+    this.hand = !this.hand;
+    this.session.hand(this.hand);
+    this.dispatch({ type: 'self-hand', raised: this.hand });
+    this.view?.controls.setHand(this.hand);
+  }
+
+  private wireSession(): void {
+    const s = this.session;
+    s.on('welcome', (w) => this.onWelcome(w));
+    s.on('joined', (p) => {
+      const known = this.state.list.some((x) => x.id === p.id);
+      this.dispatch({ type: 'joined', peer: p });
+      // An existing member waits for the newcomer's offer; the connection is ready to answer it.
+      this.mesh.connect(p.id, false);
+      if (!known) this.toasts.show(`${p.name} joined`);
+    });
+    s.on('left', ({ id, reason }) => {
+      const peer = this.state.list.find((p) => p.id === id);
+      this.dispatch({ type: 'left', id, reason });
+      this.mesh.close(id);
+      if (peer) this.toasts.show(reason === 'kicked' ? `${peer.name} was removed` : `${peer.name} left`);
+    });
+    s.on('updated', ({ id, ...patch }) => {
+      const before = this.state.list.find((p) => p.id === id);
+      this.dispatch({ type: 'updated', id, patch });
+      if (!before) return;
+      if (patch.hand && !before.hand && id !== this.state.selfId) this.toasts.show(`${before.name} raised a hand`);
+      if (patch.host && !before.host && id === this.state.selfId) this.toasts.show('You are now the host');
+    });
+    s.on('signal', (m) => this.mesh.handleSignal(m));
+    s.on('chat', (m) => {
+      if (!this.view || !this.view.chat.add(m, this.state.selfId ?? '')) return;
+      if (!this.view.chatOpen) {
+        this.view.addUnread();
+        this.toasts.show(`${m.name}: ${m.text.length > 80 ? `${m.text.slice(0, 80)}…` : m.text}`);
+      }
+    });
+    s.on('locked', (locked) => {
+      this.dispatch({ type: 'locked', locked });
+      this.toasts.show(locked ? 'The meeting is locked: nobody else can join' : 'The meeting is unlocked');
+    });
+    s.on('mute-request', () => {
+      void this.media.setAudio(false);
+      this.toasts.show('The host muted you. Turn on your microphone when you want to speak.');
+    });
+    s.on('kicked', () => this.finish('kicked'));
+    s.on('refused', (r) => {
+      if (this.view) {
+        this.toasts.show(r.code ? wordsFor(r.code) : 'The connection to the meeting was lost', 'error', 8000);
+        if (r.code === 'BANNED') this.finish('kicked');
+        else this.finish('left');
+      } else {
+        this.stopAll();
+        this.emit('refused', r);
+      }
+    });
+    s.on('status', (status) => this.view?.setReconnecting(status === 'reconnecting' || status === 'connecting'));
+  }
+
+  private onWelcome(w: Welcome): void {
+    const previous = this.state.selfId;
+    const plan = reconcile(previous, this.mesh.ids(), w);
+    if (previous && previous !== w.self.id) this.toasts.show('Reconnected to the meeting');
+    for (const id of plan.close) this.mesh.close(id);
+    this.mesh.configure(w.self.id, w.iceServers as RTCIceServer[]);
+    this.state = reduceParticipants(this.state, { type: 'welcome', welcome: w });
+    this.dispatch({ type: 'self-media', media: this.media.state });
+    if (this.hand) this.dispatch({ type: 'self-hand', raised: true });
+    // We are the newcomer to these peers: we send the first offer.
+    for (const id of plan.offer) this.mesh.connect(id, true);
+    this.session.media(this.media.state);
+    if (this.hand) this.session.hand(true);
+    const first = !this.view;
+    if (first) this.view = this.buildView();
+    this.view!.chat.history(w.chat, w.self.id);
+    this.view!.setReconnecting(false);
+    this.render();
+    if (first) {
+      this.startPolling();
+      this.emit('in', this.view!);
+    }
+  }
+
+  private wireMesh(): void {
+    this.mesh.on('stream', ({ id, stream }) => this.view?.grid.tile(id)?.setStream(stream));
+    this.mesh.on('state', ({ id, connectionState }) => {
+      if (connectionState === 'failed') this.view?.grid.tile(id)?.setQuality('poor');
+    });
+  }
+
+  private wireMedia(): void {
+    this.unsubscribe.push(
+      this.media.on('tracks', (t) => {
+        this.mesh.setTracks(t);
+        this.meter.attach(t.audio);
+      }),
+      this.media.on('state', (m) => {
+        this.session.media(m);
+        this.dispatch({ type: 'self-media', media: m });
+        this.view?.controls.mic.set(m.audio, this.media.available.audio);
+        this.view?.controls.cam.set(m.video, this.media.available.video);
+        this.view?.controls.setScreen(m.screen, !!navigator.mediaDevices?.getDisplayMedia);
+      }),
+      this.media.on('preview', (stream) => this.selfTile()?.setStream(stream)),
+      this.media.on('notice', (text) => this.toasts.show(text, 'error')),
+    );
+    this.mesh.setTracks(this.media.outgoing);
+    this.meter.attach(this.media.outgoing.audio);
+  }
+
+  private buildView(): CallView {
+    const view = new CallView(this.room, {
+      toggleAudio: () => void this.media.setAudio(!this.media.state.audio),
+      toggleVideo: () => void this.media.setVideo(!this.media.state.video),
+      toggleScreen: () => (this.media.state.screen ? this.media.stopScreen() : void this.media.startScreen()),
+      toggleHand: () => this.toggleHand(),
+      copyLink: () => this.copyLink(),
+      leave: () => void this.leave(),
+      lock: (locked) => this.session.lock(locked),
+      mute: (id) => {
+        this.session.askToMute(id);
+        this.toasts.show('Asked to mute');
+      },
+      kick: (id) => this.session.kick(id),
+      sendChat: async (text) => {
+        const m = await this.session.chat(text);
+        this.view?.chat.add(m, this.state.selfId ?? '');
+        return m;
+      },
+      pickDevice: (kind, id) => {
+        if (kind === 'audiooutput') for (const t of this.view?.grid.all() ?? []) void t.setSink(id);
+        else void this.media.selectDevice(kind, id);
+      },
+      firstFrame: (id) => {
+        if (this.firstFrames.has(id)) return;
+        this.firstFrames.add(id);
+        console.info(`parley:first-frame ${Math.round(performance.now() - this.joinClickedAt)}`);
+      },
+      soundBlocked: () => this.toasts.show('Click anywhere to hear the others'),
+    });
+    view.el.addEventListener('chat-error', () => this.toasts.show('The message could not be sent', 'error'));
+    document.addEventListener('click', () => view.grid.all().forEach((t) => t.unblock()), { once: true });
+    const m = this.media.state;
+    view.controls.mic.set(m.audio, this.media.available.audio);
+    view.controls.cam.set(m.video, this.media.available.video);
+    view.controls.setScreen(m.screen, !!navigator.mediaDevices?.getDisplayMedia);
+    view.controls.setHand(this.hand);
+    return view;
+  }
+
+  private copyLink(): void {
+    const url = `${location.origin}/r/${this.room}`;
+    const fallback = () => this.toasts.show(`Meeting link: ${url}`, 'info', 8000);
+    if (!navigator.clipboard) return fallback();
+    navigator.clipboard.writeText(url).then(() => this.toasts.show('Meeting link copied'), fallback);
+  }
+
+  private dispatch(ev: ParticipantEvent): void {
+    this.state = reduceParticipants(this.state, ev);
+    this.render();
+  }
+
+  private render(): void {
+    if (!this.view || !this.state.selfId) return;
+    const hadSelf = !!this.selfTile();
+    this.view.render(this.state.selfId, this.state.list, this.state.locked);
+    if (!hadSelf) {
+      const shown = this.media.outgoing.video;
+      this.selfTile()?.setStream(shown ? new MediaStream([shown]) : null);
+    }
+    for (const p of othersOf(this.state)) {
+      const stream = this.mesh.stream(p.id);
+      if (stream) this.view.grid.tile(p.id)?.setStream(stream);
+    }
+  }
+
+  private selfTile() {
+    return this.state.selfId ? this.view?.grid.tile(this.state.selfId) : undefined;
+  }
+
+  private startPolling(): void {
+    this.poll = setInterval(() => void this.sample(), POLL_MS);
+  }
+
+  /** Speaking highlight and connection quality, from getStats (remote) and WebAudio (self). */
+  private async sample(): Promise<void> {
+    if (!this.view) return;
+    const stats = await this.mesh.stats();
+    for (const [id, s] of Object.entries(stats)) {
+      const tile = this.view.grid.tile(id);
+      if (!tile) continue;
+      tile.setSpeaking((s.audioLevel ?? 0) > SPEAKING_LEVEL && this.state.list.find((p) => p.id === id)?.media.audio === true);
+      tile.setQuality(quality(this.prevStats.get(id) ?? null, s, s.connectionState));
+      this.prevStats.set(id, s);
+    }
+    const self = selfOf(this.state);
+    this.selfTile()?.setSpeaking(!!self?.media.audio && this.meter.level() > SPEAKING_LEVEL / 2);
+  }
+
+  private stopAll(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.mesh.closeAll();
+    this.meter.close();
+  }
+
+  private finish(reason: 'left' | 'kicked'): void {
+    if (this.over) return;
+    this.over = true;
+    this.session.close();
+    this.stopAll();
+    this.emit('ended', { reason });
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Local media: the microphone and camera tracks, their on/off state, device switching and screen share.
+ * Knows nothing of peers or the page; it reports what to send through events.
+ */
+import type { Media } from '../../server/protocol/events';
+import { Emitter } from '../shared/emitter';
+import { rememberDevice, rememberedDevice } from './devices';
+
+export interface OutgoingTracks {
+  audio: MediaStreamTrack | null;
+  video: MediaStreamTrack | null;
+}
+
+interface LocalMediaEvents {
+  /** The tracks to send changed (a device switch, camera on/off, screen share start/stop). */
+  tracks: OutgoingTracks;
+  /** What others should be told (`media` event) and the controls should show. */
+  state: Media;
+  /** What the self view shows: the camera, the shared screen, or nothing. */
+  preview: MediaStream | null;
+  /** Something the person should know (a device failed, permission denied). */
+  notice: string;
+}
+
+export type Availability = { audio: boolean; video: boolean };
+
+export class LocalMedia extends Emitter<LocalMediaEvents> {
+  private mic: MediaStreamTrack | null = null;
+  private cam: MediaStreamTrack | null = null;
+  private screen: MediaStreamTrack | null = null;
+  private wantAudio = true;
+  private wantVideo = true;
+  /** Which kinds the browser let us open at all. */
+  available: Availability = { audio: false, video: false };
+
+  get state(): Media {
+    return { audio: this.wantAudio && !!this.mic, video: this.wantVideo && !!this.cam, screen: !!this.screen };
+  }
+
+  get outgoing(): OutgoingTracks {
+    return { audio: this.mic, video: this.screen ?? this.cam };
+  }
+
+  get micTrack(): MediaStreamTrack | null {
+    return this.mic;
+  }
+
+  /**
+   * Opens the camera and microphone, falling back to one of them, or none (receive-only).
+   * Resolves with a sentence to show when something is missing, or null.
+   */
+  async start(prefs: { audio: boolean; video: boolean } = { audio: this.wantAudio, video: this.wantVideo }): Promise<string | null> {
+    this.wantAudio = prefs.audio;
+    this.wantVideo = prefs.video;
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.publish();
+      return 'This browser cannot use a camera or microphone here. You can still join and see and hear others.';
+    }
+    const audio = this.constraint('audioinput');
+    const video = this.videoConstraint();
+    const attempts: MediaStreamConstraints[] = [{ audio, video }, { audio }, { video }];
+    let lastError: unknown = null;
+    for (const c of attempts) {
+      try {
+        const stream = await navigator.mediaDevices.getUserMedia(c);
+        this.mic = stream.getAudioTracks()[0] ?? null;
+        this.cam = stream.getVideoTracks()[0] ?? null;
+        break;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    this.available = { audio: !!this.mic, video: !!this.cam };
+    if (this.mic) this.mic.enabled = this.wantAudio;
+    // The camera light goes off while the camera is off: stop it rather than send black frames.
+    if (this.cam && !this.wantVideo) {
+      this.cam.stop();
+      this.cam = null;
+    }
+    this.watchEnded();
+    this.publish();
+    if (this.available.audio && this.available.video) return null;
+    const denied = lastError instanceof DOMException && (lastError.name === 'NotAllowedError' || lastError.name === 'SecurityError');
+    if (!this.available.audio && !this.available.video) {
+      return denied
+        ? 'Camera and microphone are blocked. You can still join and see and hear others; allow them in the browser to be seen and heard.'
+        : 'No camera or microphone found. You can still join and see and hear others.';
+    }
+    if (!this.available.audio) return 'No microphone available: you will join without sound.';
+    return 'No camera available: you will join with audio only.';
+  }
+
+  async setAudio(on: boolean): Promise<void> {
+    this.wantAudio = on;
+    if (on && !this.mic) await this.openMic();
+    if (this.mic) this.mic.enabled = on;
+    this.emit('state', this.state);
+  }
+
+  async setVideo(on: boolean): Promise<void> {
+    this.wantVideo = on;
+    if (on && !this.cam) {
+      await this.openCamera();
+    } else if (!on && this.cam) {
+      this.cam.stop();
+      this.cam = null;
+    }
+    this.publish();
+  }
+
+  async selectDevice(kind: 'audioinput' | 'videoinput', id: string): Promise<void> {
+    rememberDevice(kind, id);
+    if (kind === 'audioinput') {
+      if (this.mic) await this.openMic();
+    } else if (this.cam) {
+      await this.openCamera();
+    }
+  }
+
+  /** Starts sharing the screen; resolves false when the person cancelled or it is not possible. */
+  async startScreen(): Promise<boolean> {
+    if (this.screen) return true;
+    if (!navigator.mediaDevices?.getDisplayMedia) {
+      this.emit('notice', 'This browser cannot share the screen.');
+      return false;
+    }
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      const track = stream.getVideoTracks()[0];
+      if (!track) return false;
+      if ('contentHint' in track) track.contentHint = 'detail';
+      // The browser's own "Stop sharing" ends the track.
+      track.addEventListener('ended', () => {
+        if (this.screen === track) this.stopScreen();
+      });
+      this.screen = track;
+      this.publish();
+      return true;
+    } catch (err) {
+      if (!(err instanceof DOMException && err.name === 'NotAllowedError')) this.emit('notice', 'Could not share the screen.');
+      return false;
+    }
+  }
+
+  stopScreen(): void {
+    if (!this.screen) return;
+    this.screen.stop();
+    this.screen = null;
+    this.publish();
+  }
+
+  /** Stops every track (leaving the call). */
+  stop(): void {
+    for (const t of [this.mic, this.cam, this.screen]) t?.stop();
+    this.mic = this.cam = this.screen = null;
+    this.emit('preview', null);
+  }
+
+  private async openMic(): Promise<void> {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: this.constraint('audioinput') });
+      const track = stream.getAudioTracks()[0];
+      if (!track) return;
+      this.mic?.stop();
+      this.mic = track;
+      this.mic.enabled = this.wantAudio;
+      this.available.audio = true;
+      this.watchEnded();
+      this.publish();
+    } catch {
+      this.wantAudio = !!this.mic && this.wantAudio;
+      this.emit('notice', 'The microphone could not be opened.');
+      this.emit('state', this.state);
+    }
+  }
+
+  private async openCamera(): Promise<void> {
+    try {
+      // Stop the old camera first: some cameras cannot be opened twice.
+      this.cam?.stop();
+      const stream = await navigator.mediaDevices.getUserMedia({ video: this.videoConstraint() });
+      const track = stream.getVideoTracks()[0] ?? null;
+      if (!this.wantVideo) {
+        track?.stop();
+        return;
+      }
+      this.cam = track;
+      this.available.video = !!track;
+      this.watchEnded();
+    } catch {
+      this.cam = null;
+      this.wantVideo = false;
+      this.emit('notice', 'The camera could not be opened.');
+    }
+    this.publish();
+  }
+
+  private constraint(kind: 'audioinput' | 'videoinput'): MediaTrackConstraints | boolean {
+    const id = rememberedDevice(kind);
+    return id ? { deviceId: { ideal: id } } : true;
+  }
+
+  private videoConstraint(): MediaTrackConstraints {
+    const id = rememberedDevice('videoinput');
+    return { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 }, ...(id ? { deviceId: { ideal: id } } : {}) };
+  }
+
+  /** A device unplugged mid-call ends its track: show it as off instead of a frozen picture. */
+  private watchEnded(): void {
+    for (const track of [this.mic, this.cam]) {
+      if (!track || (track as MediaStreamTrack & { parleyWatched?: boolean }).parleyWatched) continue;
+      (track as MediaStreamTrack & { parleyWatched?: boolean }).parleyWatched = true;
+      track.addEventListener('ended', () => {
+        if (track === this.mic) this.mic = null;
+        else if (track === this.cam) this.cam = null;
+        else return;
+        this.emit('notice', `The ${track.kind === 'audio' ? 'microphone' : 'camera'} stopped working.`);
+        this.publish();
+      });
+    }
+  }
+
+  private publish(): void {
+    this.emit('tracks', this.outgoing);
+    const shown = this.screen ?? this.cam;
+    this.emit('preview', shown ? new MediaStream([shown]) : null);
+    this.emit('state', this.state);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * One RTCPeerConnection to one remote participant.
+ *
+ * The first offer comes from the newcomer only (`initiator`); the other side answers it and never
+ * offers before that. Every later renegotiation (ICE restart) follows perfect negotiation, with
+ * `polite` decided by PeerId order. Tracks are switched with replaceTrack on one audio and one video
+ * transceiver, so device changes and screen share need no renegotiation at all.
+ */
+import type { PeerId, SignalIn } from '../../server/protocol/events';
+import { Emitter } from '../shared/emitter';
+
+export interface PeerLinkOptions {
+  remoteId: PeerId;
+  polite: boolean;
+  initiator: boolean;
+  iceServers: RTCIceServer[];
+  tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
+  send: (msg: Omit<SignalIn, 'from'>) => void;
+}
+
+export interface LinkState {
+  connectionState: RTCPeerConnectionState;
+  iceState: RTCIceConnectionState;
+}
+
+interface PeerLinkEvents {
+  stream: MediaStream;
+  state: LinkState;
+  /** Both sides offered first (each thought the other was there before); the polite side starts over as answerer. */
+  glare: Omit<SignalIn, 'from'>;
+}
+
+/** How long a connection may take before an ICE restart; the polite side waits longer so both rarely restart at once. */
+const CONNECT_TIMEOUT_MS = 5000;
+const POLITE_EXTRA_MS = 2500;
+const DISCONNECTED_GRACE_MS = 2000;
+const MAX_BACKOFF_MS = 20000;
+
+export class PeerLink extends Emitter<PeerLinkEvents> {
+  readonly pc: RTCPeerConnection;
+  readonly remoteId: PeerId;
+  readonly stream = new MediaStream();
+  private readonly polite: boolean;
+  private readonly initiator: boolean;
+  private readonly send: PeerLinkOptions['send'];
+  private local: PeerLinkOptions['tracks'];
+  private audio: RTCRtpTransceiver | null = null;
+  private video: RTCRtpTransceiver | null = null;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  /** The first offer/answer exchange is done: from now on either side may offer. */
+  private negotiated = false;
+  private pending: RTCIceCandidateInit[] = [];
+  private lastOffer: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private watchdog: ReturnType<typeof setTimeout> | null = null;
+  private restarts = 0;
+  private closed = false;
+
+  constructor(opts: PeerLinkOptions) {
+    super();
+    this.remoteId = opts.remoteId;
+    this.polite = opts.polite;
+    this.initiator = opts.initiator;
+    this.send = opts.send;
+    this.local = { ...opts.tracks };
+    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers, bundlePolicy: 'max-bundle' });
+    this.pc.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) this.send({ candidate: candidate.toJSON() });
+    });
+    this.pc.addEventListener('track', ({ track }) => this.addRemoteTrack(track));
+    this.pc.addEventListener('negotiationneeded', () => void this.negotiate());
+    this.pc.addEventListener('connectionstatechange', () => this.onStateChange());
+    this.pc.addEventListener('iceconnectionstatechange', () => this.onStateChange());
+    if (this.initiator) {
+      this.audio = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
+      this.video = this.pc.addTransceiver('video', { direction: 'sendrecv' });
+      void this.applyTracks();
+    }
+    this.arm(this.timeout());
+  }
+
+  get state(): LinkState {
+    return { connectionState: this.pc.connectionState, iceState: this.pc.iceConnectionState };
+  }
+
+  /** Signals are applied one at a time, in order, so a candidate never overtakes its description. */
+  handleSignal(msg: Omit<SignalIn, 'from'>): void {
+    this.queue = this.queue.then(() => this.apply(msg)).catch((err: unknown) => console.warn('parley: signal failed', this.remoteId, err));
+  }
+
+  setTracks(tracks: PeerLinkOptions['tracks']): void {
+    this.local = { ...tracks };
+    void this.applyTracks();
+  }
+
+  /** Restarts ICE now (also used when the network changes). */
+  restartIce(): void {
+    if (this.closed) return;
+    if (!this.negotiated) {
+      // Our first offer went unanswered: withdraw it and offer again.
+      if (this.initiator && this.pc.signalingState === 'have-local-offer') {
+        this.queue = this.queue
+          .then(async () => {
+            // Back to stable; the untouched transceivers make the browser ask for a fresh offer.
+            await this.pc.setLocalDescription({ type: 'rollback' });
+            this.pc.restartIce();
+          })
+          .catch((err: unknown) => console.warn('parley: re-offer failed', err));
+      }
+      return;
+    }
+    this.pc.restartIce();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.pc.close();
+    for (const t of this.stream.getTracks()) t.stop();
+  }
+
+  private async negotiate(): Promise<void> {
+    // Existing members only answer the newcomer's first offer.
+    if (this.closed || (!this.initiator && !this.negotiated)) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const desc = this.pc.localDescription;
+      if (desc) this.send({ description: { type: desc.type, sdp: desc.sdp } });
+    } catch (err) {
+      console.warn('parley: offer failed', this.remoteId, err);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async apply({ description, candidate }: Omit<SignalIn, 'from'>): Promise<void> {
+    if (this.closed) return;
+    if (description) {
+      const collision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+      if (description.type === 'offer' && description.sdp === this.lastOffer) return;
+      if (collision && !this.negotiated) {
+        // Both sides sent a first offer. The polite side starts over as answerer; the impolite one keeps its
+        // own and sends it again, in case the other side never got it (it was away when it was first sent).
+        if (this.polite) this.emit('glare', { description });
+        else if (this.pc.localDescription) this.send({ description: { type: 'offer', sdp: this.pc.localDescription.sdp } });
+        return;
+      }
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      await this.pc.setRemoteDescription(description as RTCSessionDescriptionInit);
+      if (description.type === 'offer') {
+        this.lastOffer = description.sdp;
+        if (!this.audio || !this.video) this.adoptTransceivers();
+        await this.applyTracks();
+        await this.pc.setLocalDescription();
+        const desc = this.pc.localDescription;
+        if (desc) this.send({ description: { type: desc.type, sdp: desc.sdp } });
+      }
+      this.negotiated = true;
+      const queued = this.pending;
+      this.pending = [];
+      for (const c of queued) await this.addCandidate(c);
+    } else if (candidate) {
+      if (!this.pc.remoteDescription) this.pending.push(candidate as RTCIceCandidateInit);
+      else await this.addCandidate(candidate as RTCIceCandidateInit);
+    }
+  }
+
+  private async addCandidate(c: RTCIceCandidateInit): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(c);
+    } catch (err) {
+      // Candidates of an offer we ignored, or of a generation we restarted away from, are expected to fail.
+      if (!this.ignoreOffer) console.debug('parley: candidate not added', err);
+    }
+  }
+
+  /** The answering side: the offer created the transceivers; send on them too. */
+  private adoptTransceivers(): void {
+    for (const t of this.pc.getTransceivers()) {
+      const kind = t.receiver.track.kind;
+      if (kind === 'audio' && !this.audio) this.audio = t;
+      else if (kind === 'video' && !this.video) this.video = t;
+      else continue;
+      t.direction = 'sendrecv';
+    }
+  }
+
+  private async applyTracks(): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const [t, track] of [
+      [this.audio, this.local.audio],
+      [this.video, this.local.video],
+    ] as const) {
+      if (t && !this.closed && t.sender.track !== track) jobs.push(t.sender.replaceTrack(track));
+    }
+    await Promise.all(jobs).catch((err: unknown) => console.warn('parley: replaceTrack failed', err));
+  }
+
+  private addRemoteTrack(track: MediaStreamTrack): void {
+    for (const old of this.stream.getTracks()) if (old.kind === track.kind && old !== track) this.stream.removeTrack(old);
+    if (!this.stream.getTracks().includes(track)) this.stream.addTrack(track);
+    this.emit('stream', this.stream);
+  }
+
+  private timeout(): number {
+    const base = CONNECT_TIMEOUT_MS + (this.polite ? POLITE_EXTRA_MS : 0);
+    return Math.min(MAX_BACKOFF_MS, base * 2 ** Math.min(this.restarts, 3));
+  }
+
+  private arm(ms: number): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => this.check(), ms);
+  }
+
+  private onStateChange(): void {
+    if (this.closed) return;
+    const s = this.pc.connectionState;
+    if (s === 'connected') {
+      this.restarts = 0;
+      if (this.watchdog) clearTimeout(this.watchdog);
+      this.watchdog = null;
+    } else if (s === 'disconnected') {
+      this.arm(DISCONNECTED_GRACE_MS + (this.polite ? POLITE_EXTRA_MS : 0));
+    } else if (s === 'failed') {
+      this.arm(this.polite ? POLITE_EXTRA_MS : 0);
+    }
+    this.emit('state', this.state);
+  }
+
+  /** Not connected in time (or dropped): restart ICE, then keep checking with backoff. */
+  private check(): void {
+    this.watchdog = null;
+    if (this.closed || this.pc.connectionState === 'connected') return;
+    if (this.negotiated || this.initiator) {
+      this.restarts++;
+      console.info(`parley: ICE restart ${this.restarts} with ${this.remoteId} (${this.pc.connectionState})`);
+      this.restartIce();
+    }
+    this.arm(this.timeout());
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The signaling session of one participant: the `/room` socket, its resume token and reconnection.
+ * A dropped socket comes back by itself with `auth.resume`; the fresh welcome tells the rest.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ChatMessage,
+  ErrorCode,
+  LeaveReason,
+  Media,
+  Peer,
+  PeerId,
+  RoomAuth,
+  RoomClientToServer,
+  RoomServerToClient,
+  SignalIn,
+  SignalOut,
+  Welcome,
+} from '../../server/protocol/events';
+import { Emitter } from '../shared/emitter';
+import { errorCode } from '../shared/errors';
+import { jittered } from '../shared/stats';
+
+export type SessionStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+interface SessionEvents {
+  welcome: Welcome;
+  joined: Peer;
+  left: { id: PeerId; reason: LeaveReason };
+  updated: { id: PeerId } & Partial<Omit<Peer, 'id'>>;
+  signal: SignalIn;
+  chat: ChatMessage;
+  locked: boolean;
+  kicked: void;
+  'mute-request': { by: PeerId };
+  status: SessionStatus;
+  /** The server refused us (before the first welcome, or when coming back failed for good). */
+  refused: { code: ErrorCode | null; error: unknown };
+}
+
+type RoomSocket = Socket<RoomServerToClient, RoomClientToServer>;
+
+export class RoomSession extends Emitter<SessionEvents> {
+  private socket: RoomSocket | null = null;
+  private resume: string | undefined;
+  private welcomed = false;
+  private ended = false;
+  private retriedFresh = false;
+
+  constructor(private readonly auth: Omit<RoomAuth, 'resume'>) {
+    super();
+  }
+
+  get connected(): boolean {
+    return !!this.socket?.connected;
+  }
+
+  connect(): void {
+    this.ended = false;
+    const socket: RoomSocket = io('/room', {
+      forceNew: true,
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+      // Read at every (re)connection attempt, so a reconnect always presents the latest resume token.
+      auth: (cb) => cb(this.handshake()),
+    });
+    this.socket = socket;
+    this.emit('status', 'connecting');
+
+    socket.on('connect', () => this.emit('status', 'connected'));
+    socket.on('disconnect', (reason) => {
+      if (this.ended) return;
+      this.emit('status', 'reconnecting');
+      // The server closed us without a kick (for example, a replica going away): come back ourselves.
+      if (reason === 'io server disconnect') setTimeout(() => !this.ended && socket.connect(), jittered(300, Math.random(), 700));
+    });
+    socket.on('connect_error', (err) => this.onConnectError(socket, err));
+    socket.on('room:welcome', (w) => {
+      this.resume = w.resume;
+      this.welcomed = true;
+      this.retriedFresh = false;
+      this.emit('welcome', w);
+    });
+    socket.on('peer:joined', (p) => this.emit('joined', p));
+    socket.on('peer:left', (m) => this.emit('left', m));
+    socket.on('peer:updated', (m) => this.emit('updated', m));
+    socket.on('signal', (m) => this.emit('signal', m));
+    socket.on('chat:message', (m) => this.emit('chat', m));
+    socket.on('room:updated', (m) => this.emit('locked', m.locked));
+    socket.on('media:mute-request', (m) => this.emit('mute-request', m));
+    socket.on('room:kicked', () => {
+      this.ended = true;
+      this.emit('kicked', undefined);
+      socket.disconnect();
+      this.emit('status', 'closed');
+    });
+    socket.on('server:draining', ({ reconnectInMs }) => {
+      // Move to another replica: the resume token keeps our place, peers keep their media.
+      setTimeout(
+        () => {
+          if (this.ended || !socket.connected) return;
+          socket.disconnect();
+          socket.connect();
+          this.emit('status', 'reconnecting');
+        },
+        jittered(Number(reconnectInMs) || 0, Math.random()),
+      );
+    });
+  }
+
+  signal(msg: SignalOut): void {
+    this.socket?.emit('signal', msg);
+  }
+
+  media(media: Media): void {
+    this.socket?.emit('media', media);
+  }
+
+  hand(raised: boolean): void {
+    this.socket?.emit('hand', { raised });
+  }
+
+  async chat(text: string): Promise<ChatMessage> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new Error('offline');
+    const reply = await socket.timeout(10000).emitWithAck('chat:send', { text });
+    if (!reply.ok) throw reply.error;
+    return reply.message;
+  }
+
+  lock(locked: boolean): void {
+    this.socket?.emit('host:lock', { locked });
+  }
+
+  kick(id: PeerId): void {
+    this.socket?.emit('host:kick', { id });
+  }
+
+  askToMute(id: PeerId): void {
+    this.socket?.emit('host:mute', { id });
+  }
+
+  /** Leaves for good: the others see us go at once. */
+  leave(): Promise<void> {
+    const socket = this.socket;
+    this.ended = true;
+    if (!socket) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.disconnect();
+        this.emit('status', 'closed');
+        resolve();
+      };
+      if (!socket.connected) return done();
+      socket.timeout(1500).emit('room:leave', () => done());
+    });
+  }
+
+  /** Closes the socket without telling anyone (the page is going away; the grace period applies). */
+  close(): void {
+    this.ended = true;
+    this.socket?.disconnect();
+  }
+
+  private handshake(): RoomAuth {
+    const auth: RoomAuth = { room: this.auth.room, name: this.auth.name };
+    if (this.auth.password) auth.password = this.auth.password;
+    if (this.resume) auth.resume = this.resume;
+    return auth;
+  }
+
+  private onConnectError(socket: RoomSocket, err: Error & { data?: unknown }): void {
+    if (this.ended) return;
+    const code = errorCode(err);
+    if (!code) {
+      // Transport trouble: socket.io keeps retrying by itself once we were in; before that, say so.
+      if (!this.welcomed) {
+        this.ended = true;
+        socket.disconnect();
+        this.emit('refused', { code: null, error: err });
+      }
+      return;
+    }
+    // A middleware refusal is final for this attempt; socket.io does not retry it.
+    if (this.welcomed && this.resume && code !== 'BANNED' && !this.retriedFresh) {
+      // Our place is gone (token refused): come back as a fresh participant.
+      this.retriedFresh = true;
+      this.resume = undefined;
+      socket.connect();
+      return;
+    }
+    this.ended = true;
+    socket.disconnect();
+    if (code === 'BANNED' && this.welcomed) this.emit('kicked', undefined);
+    else this.emit('refused', { code, error: err });
+    this.emit('status', 'closed');
+  }
+}

@@ -1,0 +1,34 @@
+/** Words for who is in a call, as the pre-join screen shows them. */
+
+/** "Ann, Bob and Cy" — at most `max` names, then "and N others". */
+export function listNames(names: string[], max = 3): string {
+  const shown = names.slice(0, names.length > max ? max - 1 : max);
+  const rest = names.length - shown.length;
+  if (rest > 0) return `${shown.join(', ')} and ${rest} ${rest === 1 ? 'other' : 'others'}`;
+  if (shown.length <= 1) return shown.join('');
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+/** "No one else is here", "Ann is in this call", "Ann and Bob are in this call", … */
+export function presenceLine(names: string[]): string {
+  if (names.length === 0) return 'No one else is here';
+  return `${listNames(names)} ${names.length === 1 ? 'is' : 'are'} in this call`;
+}
+
+/** One or two letters for an avatar: "Ann Lee" → "AL", "bob" → "B". */
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  if (parts.length === 0) return '?';
+  const first = Array.from(parts[0])[0] ?? '';
+  const last = parts.length > 1 ? (Array.from(parts[parts.length - 1])[0] ?? '') : '';
+  return (first + last).toUpperCase();
+}
+
+/** A display name the server will take: trimmed, control characters removed, at most 40 characters. */
+export function cleanName(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  return Array.from(raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim())
+    .slice(0, 40)
+    .join('')
+    .trim();
+}

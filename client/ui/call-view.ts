@@ -1,0 +1,104 @@
+/** The in-call page: stage, side panel (chat, people, settings), control bar, reconnect banner. */
+import type { Peer, PeerId } from '../../server/protocol/events';
+import type { DeviceKind } from '../media/devices';
+import { ChatPanel } from './chat';
+import { Controls, type ControlActions } from './controls';
+import { DevicePickers } from './device-pickers';
+import { h } from './dom';
+import { Grid } from './grid';
+import { icon } from './icons';
+import { PeoplePanel, type HostActions } from './people';
+
+export type PanelName = 'chat' | 'people' | 'settings';
+
+export interface CallViewActions extends Omit<ControlActions, 'panel'>, HostActions {
+  sendChat(text: string): Promise<unknown>;
+  pickDevice(kind: DeviceKind, id: string): void;
+  firstFrame(id: PeerId): void;
+  soundBlocked(): void;
+}
+
+const TITLES: Record<PanelName, string> = { chat: 'In-call messages', people: 'People', settings: 'Settings' };
+
+export class CallView {
+  readonly el: HTMLElement;
+  readonly grid: Grid;
+  readonly controls: Controls;
+  readonly chat: ChatPanel;
+  readonly people: PeoplePanel;
+  readonly pickers: DevicePickers;
+  private readonly panel: HTMLElement;
+  private readonly panelTitle = h('h2', { id: 'panel-title' });
+  private readonly bodies: Record<PanelName, HTMLElement>;
+  private readonly banner = h('div', { class: 'banner', role: 'status', hidden: true }, 'Reconnecting…');
+  private bannerTimer: ReturnType<typeof setTimeout> | null = null;
+  private open: PanelName | null = null;
+  private unread = 0;
+
+  constructor(room: string, a: CallViewActions) {
+    this.grid = new Grid(a.firstFrame, a.soundBlocked);
+    this.controls = new Controls(room, { ...a, panel: (p) => this.toggle(p) });
+    this.chat = new ChatPanel((text) => a.sendChat(text));
+    this.people = new PeoplePanel(a);
+    this.pickers = new DevicePickers(a.pickDevice);
+    this.bodies = {
+      chat: h('div', { class: 'panel-body', hidden: true }, this.chat.el),
+      people: h('div', { class: 'panel-body', hidden: true }, this.people.el),
+      settings: h('div', { class: 'panel-body', hidden: true }, this.pickers.el),
+    };
+    const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', title: 'Close' }, icon('close'));
+    close.addEventListener('click', () => this.toggle(null));
+    this.panel = h(
+      'aside',
+      { class: 'side-panel', 'aria-labelledby': 'panel-title', hidden: true },
+      h('header', { class: 'panel-head' }, this.panelTitle, close),
+      this.bodies.chat,
+      this.bodies.people,
+      this.bodies.settings,
+    );
+    this.panel.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') this.toggle(null);
+    });
+    this.el = h('div', { class: 'call' }, this.banner, h('div', { class: 'call-body' }, this.grid.el, this.panel), this.controls.el);
+  }
+
+  get chatOpen(): boolean {
+    return this.open === 'chat';
+  }
+
+  toggle(which: PanelName | null): void {
+    const next = which === this.open ? null : which;
+    this.open = next;
+    this.panel.hidden = next === null;
+    for (const [k, body] of Object.entries(this.bodies)) body.hidden = k !== next;
+    this.controls.setPanel(next);
+    if (next) this.panelTitle.textContent = TITLES[next];
+    if (next === 'chat') {
+      this.unread = 0;
+      this.controls.setUnread(0);
+      this.chat.focus();
+    }
+    if (next === 'settings') void this.pickers.refresh();
+  }
+
+  /** Counts a message that arrived while the chat was closed. */
+  addUnread(): void {
+    if (this.open === 'chat') return;
+    this.unread++;
+    this.controls.setUnread(this.unread);
+  }
+
+  render(selfId: PeerId, list: Peer[], locked: boolean): void {
+    this.grid.render(selfId, list);
+    this.people.render(selfId, list, locked);
+    this.controls.setCount(list.length);
+  }
+
+  /** Shows "Reconnecting…" only when a drop lasts; a quick move to another server stays invisible. */
+  setReconnecting(on: boolean): void {
+    if (this.bannerTimer) clearTimeout(this.bannerTimer);
+    this.bannerTimer = null;
+    if (on) this.bannerTimer = setTimeout(() => (this.banner.hidden = false), 1500);
+    else this.banner.hidden = true;
+  }
+}

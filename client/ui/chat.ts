@@ -1,0 +1,77 @@
+/** The chat panel: history, new messages, the "Message" box. Text is always rendered as text. */
+import type { ChatMessage } from '../../server/protocol/events';
+import { CHAT_MAX } from '../shared/limits';
+import { h } from './dom';
+import { icon } from './icons';
+
+export class ChatPanel {
+  readonly el: HTMLElement;
+  private readonly list = h('ol', { class: 'chat-list', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+  private readonly input = h('textarea', {
+    class: 'chat-input',
+    rows: '1',
+    maxlength: String(CHAT_MAX),
+    placeholder: 'Send a message',
+    'aria-label': 'Message',
+  });
+  private readonly seen = new Set<string>();
+  private readonly empty = h(
+    'p',
+    { class: 'panel-empty' },
+    'Messages can only be seen by people in the call and are deleted when the call ends.',
+  );
+
+  constructor(private readonly send: (text: string) => Promise<unknown>) {
+    const sendBtn = h('button', { type: 'submit', class: 'icon-btn', 'aria-label': 'Send message' }, icon('send'));
+    const form = h('form', { class: 'chat-form' }, this.input, sendBtn);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void this.submit();
+    });
+    this.input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && !ev.shiftKey) {
+        ev.preventDefault();
+        void this.submit();
+      }
+    });
+    this.el = h('div', { class: 'chat' }, this.empty, this.list, form);
+  }
+
+  focus(): void {
+    this.input.focus();
+  }
+
+  /** Replaces the history (a fresh welcome) without losing messages already shown. */
+  history(messages: ChatMessage[], selfId: string): void {
+    for (const m of messages) this.add(m, selfId);
+  }
+
+  add(m: ChatMessage, selfId: string): boolean {
+    if (this.seen.has(m.id)) return false;
+    this.seen.add(m.id);
+    const time = new Date(m.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const li = h(
+      'li',
+      { class: `chat-msg${m.from === selfId ? ' mine' : ''}` },
+      h('div', { class: 'chat-meta' }, h('span', { class: 'chat-from' }, m.from === selfId ? 'You' : m.name), h('time', {}, time)),
+      h('p', { class: 'chat-text' }, m.text),
+    );
+    this.list.append(li);
+    this.empty.hidden = true;
+    li.scrollIntoView({ block: 'end' });
+    return true;
+  }
+
+  private async submit(): Promise<void> {
+    const text = this.input.value.trim();
+    if (!text) return;
+    this.input.value = '';
+    try {
+      await this.send(text);
+    } catch {
+      // Keep what was typed, so nothing is lost.
+      if (!this.input.value) this.input.value = text;
+      this.el.dispatchEvent(new CustomEvent('chat-error', { bubbles: true }));
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/** The call's control bar. Every button has an accessible name; toggles carry aria-pressed. */
+import { h } from './dom';
+import { icon, type IconName } from './icons';
+import { camToggle, micToggle, type Toggle } from './toggles';
+
+export interface ControlActions {
+  toggleAudio(): void;
+  toggleVideo(): void;
+  toggleScreen(): void;
+  toggleHand(): void;
+  copyLink(): void;
+  leave(): void;
+  panel(which: 'chat' | 'people' | 'settings'): void;
+}
+
+function button(label: string, name: IconName, onClick: () => void, extra: Record<string, string> = {}): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'round-btn', 'aria-label': label, title: label, ...extra }, icon(name));
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+export class Controls {
+  readonly el: HTMLElement;
+  readonly mic: Toggle;
+  readonly cam: Toggle;
+  private readonly screen: HTMLButtonElement;
+  private readonly hand: HTMLButtonElement;
+  private readonly badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
+  private readonly unreadText = h('span', { class: 'visually-hidden', id: 'unread-count' });
+  private readonly count = h('span', { class: 'count', 'aria-hidden': 'true' });
+  private readonly clock = h('span', { class: 'clock' });
+  private readonly panelButtons: Record<'chat' | 'people' | 'settings', HTMLButtonElement>;
+
+  constructor(room: string, a: ControlActions) {
+    this.mic = micToggle(a.toggleAudio);
+    this.cam = camToggle(a.toggleVideo);
+    this.hand = button('Raise hand', 'hand', a.toggleHand, { 'aria-pressed': 'false' });
+    this.screen = button('Share screen', 'screen', a.toggleScreen, { 'aria-pressed': 'false' });
+    const leave = h('button', { type: 'button', class: 'round-btn leave', 'aria-label': 'Leave call', title: 'Leave call' }, icon('leave'));
+    leave.addEventListener('click', a.leave);
+    const chat = button('Chat', 'chat', () => a.panel('chat'), { 'aria-expanded': 'false', 'aria-describedby': 'unread-count' });
+    chat.append(this.badge, this.unreadText);
+    const people = button('People', 'people', () => a.panel('people'), { 'aria-expanded': 'false' });
+    people.append(this.count);
+    const settings = button('Settings', 'settings', () => a.panel('settings'), { 'aria-expanded': 'false' });
+    this.panelButtons = { chat, people, settings };
+    const copy = button('Copy meeting link', 'link', a.copyLink);
+    this.el = h(
+      'footer',
+      { class: 'controls' },
+      h(
+        'div',
+        { class: 'controls-left' },
+        this.clock,
+        h('span', { class: 'divider', 'aria-hidden': 'true' }, '|'),
+        h('span', { class: 'code' }, room),
+      ),
+      h(
+        'div',
+        { class: 'controls-center', role: 'toolbar', 'aria-label': 'Call controls' },
+        this.mic.el,
+        this.cam.el,
+        this.hand,
+        this.screen,
+        leave,
+      ),
+      h('div', { class: 'controls-right' }, copy, people, chat, settings),
+    );
+    this.tick();
+    setInterval(() => this.tick(), 10_000);
+  }
+
+  setScreen(on: boolean, possible: boolean): void {
+    this.screen.setAttribute('aria-pressed', String(on));
+    this.screen.title = on ? 'Stop sharing' : 'Share screen';
+    this.screen.classList.toggle('active', on);
+    this.screen.hidden = !possible;
+  }
+
+  setHand(raised: boolean): void {
+    this.hand.setAttribute('aria-pressed', String(raised));
+    this.hand.title = raised ? 'Lower hand' : 'Raise hand';
+    this.hand.classList.toggle('active', raised);
+  }
+
+  setUnread(n: number): void {
+    this.badge.hidden = n === 0;
+    this.badge.textContent = n > 9 ? '9+' : String(n);
+    this.unreadText.textContent = n ? `${n} unread` : '';
+  }
+
+  setCount(n: number): void {
+    this.count.textContent = String(n);
+  }
+
+  setPanel(open: 'chat' | 'people' | 'settings' | null): void {
+    for (const [k, b] of Object.entries(this.panelButtons)) {
+      b.setAttribute('aria-expanded', String(k === open));
+      b.classList.toggle('active', k === open);
+    }
+  }
+
+  private tick(): void {
+    this.clock.textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+}

@@ -1,0 +1,155 @@
+/** The pre-join screen: camera preview, name, device pickers, who is already here, "Join now". */
+import type { LobbyRoom, Media } from '../../server/protocol/events';
+import type { DeviceKind } from '../media/devices';
+import { cleanName, presenceLine } from '../shared/names';
+import { DevicePickers } from './device-pickers';
+import { h, play } from './dom';
+import { camToggle, micToggle } from './toggles';
+
+const NAME_KEY = 'parley:name';
+
+export interface PrejoinHandlers {
+  toggleAudio(): void;
+  toggleVideo(): void;
+  pickDevice(kind: DeviceKind, id: string): void;
+  join(form: { name: string; password: string }): void;
+}
+
+export class Prejoin {
+  readonly el: HTMLElement;
+  readonly pickers: DevicePickers;
+  /** Set by the page to drop its subscriptions when the screen goes away. */
+  onDispose: (() => void) | null = null;
+  private readonly video = h('video', { class: 'preview-video mirror', autoplay: true, playsinline: true });
+  private readonly cameraOff = h('div', { class: 'preview-off' }, 'Camera is off');
+  private readonly mic = micToggle(() => this.handlers.toggleAudio());
+  private readonly cam = camToggle(() => this.handlers.toggleVideo());
+  private readonly name = h('input', {
+    id: 'your-name',
+    class: 'input',
+    type: 'text',
+    autocomplete: 'name',
+    maxlength: '40',
+    required: true,
+    placeholder: 'Your name',
+  });
+  private readonly password = h('input', {
+    id: 'meeting-password',
+    class: 'input',
+    type: 'password',
+    autocomplete: 'off',
+    maxlength: '128',
+  });
+  private readonly passwordField: HTMLElement;
+  private readonly presence = h('p', { class: 'presence', 'aria-live': 'polite' }, 'Checking who is here…');
+  private readonly status = h('p', { class: 'prejoin-status', role: 'alert' });
+  private readonly joinBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-large' }, 'Join now');
+
+  constructor(
+    private readonly handlers: PrejoinHandlers,
+    room: string,
+  ) {
+    this.video.muted = true;
+    this.pickers = new DevicePickers((kind, id) => handlers.pickDevice(kind, id));
+    try {
+      this.name.value = localStorage.getItem(NAME_KEY) ?? '';
+    } catch {
+      // No storage: the name is simply not remembered.
+    }
+    this.passwordField = h(
+      'div',
+      { class: 'field', hidden: true },
+      h('label', { for: 'meeting-password' }, 'Meeting password'),
+      this.password,
+    );
+    const form = h(
+      'form',
+      { class: 'prejoin-form', novalidate: true },
+      h('h1', {}, 'Ready to join?'),
+      h('p', { class: 'room-line' }, room),
+      this.presence,
+      h('div', { class: 'field' }, h('label', { for: 'your-name' }, 'Your name'), this.name),
+      this.passwordField,
+      this.joinBtn,
+      this.status,
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      this.submit();
+    });
+    this.el = h(
+      'section',
+      { class: 'prejoin', 'aria-label': 'Get ready to join' },
+      h(
+        'div',
+        { class: 'prejoin-media' },
+        h('div', { class: 'preview' }, this.video, this.cameraOff, h('div', { class: 'preview-controls' }, this.mic.el, this.cam.el)),
+        this.pickers.el,
+      ),
+      form,
+    );
+  }
+
+  focus(): void {
+    (this.name.value ? this.joinBtn : this.name).focus();
+  }
+
+  setPreview(stream: MediaStream | null): void {
+    this.video.srcObject = stream;
+    this.cameraOff.hidden = !!stream;
+    if (stream) play(this.video);
+  }
+
+  setMedia(state: Media, available: { audio: boolean; video: boolean }): void {
+    this.mic.set(state.audio, available.audio);
+    this.cam.set(state.video, available.video);
+    this.cameraOff.textContent = available.video ? 'Camera is off' : 'Camera not available';
+  }
+
+  setLobby(room: LobbyRoom): void {
+    this.presence.textContent = presenceLine(room.names);
+    if (room.locked) this.presence.textContent += ' · The meeting is locked';
+    if (room.password) this.askPassword();
+  }
+
+  askPassword(wrong = false): void {
+    this.passwordField.hidden = false;
+    if (wrong) {
+      this.password.value = '';
+      this.password.setAttribute('aria-invalid', 'true');
+      this.password.focus();
+    }
+  }
+
+  setStatus(text: string, kind: 'info' | 'error' = 'info'): void {
+    this.status.textContent = text;
+    this.status.className = `prejoin-status ${kind}`;
+  }
+
+  setBusy(busy: boolean): void {
+    this.joinBtn.disabled = busy;
+    this.joinBtn.textContent = busy ? 'Joining…' : 'Join now';
+  }
+
+  /** Blocks joining for good (e.g. removed from this meeting). */
+  disable(): void {
+    this.joinBtn.disabled = true;
+  }
+
+  private submit(): void {
+    const name = cleanName(this.name.value);
+    if (!name) {
+      this.setStatus('Enter your name to join.', 'error');
+      this.name.setAttribute('aria-invalid', 'true');
+      this.name.focus();
+      return;
+    }
+    this.name.removeAttribute('aria-invalid');
+    try {
+      localStorage.setItem(NAME_KEY, name);
+    } catch {
+      // Not remembered; joining still works.
+    }
+    this.handlers.join({ name, password: this.passwordField.hidden ? '' : this.password.value });
+  }
+}

@@ -1,0 +1,94 @@
+/** One participant's tile: video, name, mic-off indicator, raised hand, speaking highlight, connection quality. */
+import type { Peer } from '../../server/protocol/events';
+import { initials } from '../shared/names';
+import type { Quality } from '../shared/stats';
+import { h, play } from './dom';
+import { icon } from './icons';
+
+const QUALITY_WORDS: Record<Quality, string> = { good: 'good', fair: 'fair', poor: 'poor', unknown: 'connecting' };
+
+export class Tile {
+  readonly el: HTMLElement;
+  readonly video: HTMLVideoElement;
+  private readonly name = h('span', { class: 'tile-name' });
+  private readonly quality = h('span', { class: 'tile-quality', role: 'img' }, icon('signal'));
+  private readonly hand = h('span', { class: 'tile-hand', role: 'img', 'aria-label': 'Hand raised' }, icon('hand'));
+  private readonly avatar = h('div', { class: 'tile-avatar', 'aria-hidden': 'true' });
+  private firstFrame = false;
+
+  constructor(
+    readonly id: string,
+    readonly self: boolean,
+    private readonly onFirstFrame: (id: string) => void,
+    private readonly onSoundBlocked: () => void,
+  ) {
+    this.video = h('video', { autoplay: true, playsinline: true, class: 'tile-video' });
+    // Our own tile never plays our own microphone back.
+    this.video.muted = self;
+    this.el = h(
+      'div',
+      { class: 'tile', role: 'group', 'data-participant-id': id, 'data-audio': 'off', 'data-video': 'off', 'data-hand': 'down' },
+      this.video,
+      this.avatar,
+      h('div', { class: 'tile-badges' }, this.hand),
+      h(
+        'div',
+        { class: 'tile-footer' },
+        h('span', { class: 'tile-mic-off', role: 'img', 'aria-label': 'Microphone off' }, icon('micOff')),
+        this.name,
+        self ? null : this.quality,
+      ),
+    );
+    if (self) this.el.dataset.self = 'true';
+    this.setQuality('unknown');
+    this.video.addEventListener('loadeddata', () => this.frame());
+    this.video.addEventListener('playing', () => this.frame());
+  }
+
+  update(peer: Peer): void {
+    const d = this.el.dataset;
+    d.audio = peer.media.audio ? 'on' : 'off';
+    d.video = peer.media.video || peer.media.screen ? 'on' : 'off';
+    d.screen = String(peer.media.screen);
+    d.hand = peer.hand ? 'up' : 'down';
+    d.host = String(peer.host);
+    if (this.name.textContent !== peer.name) this.name.textContent = peer.name;
+    this.avatar.dataset.initials = initials(peer.name);
+    this.el.setAttribute('aria-label', this.self ? `${peer.name} (you)` : peer.name);
+  }
+
+  setStream(stream: MediaStream | null): void {
+    if (this.video.srcObject === stream) return;
+    this.video.srcObject = stream;
+    if (stream) play(this.video, this.onSoundBlocked);
+  }
+
+  /** Plays again after the browser blocked sound, once the person interacted with the page. */
+  unblock(): void {
+    if (!this.self && this.video.muted) {
+      this.video.muted = false;
+      play(this.video);
+    }
+  }
+
+  setSpeaking(speaking: boolean): void {
+    this.el.classList.toggle('speaking', speaking);
+  }
+
+  setQuality(q: Quality): void {
+    this.quality.dataset.quality = q;
+    this.quality.setAttribute('aria-label', `Connection ${QUALITY_WORDS[q]}`);
+    this.quality.title = `Connection ${QUALITY_WORDS[q]}`;
+  }
+
+  async setSink(deviceId: string): Promise<void> {
+    const v = this.video as HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> };
+    if (!this.self && v.setSinkId) await v.setSinkId(deviceId).catch(() => undefined);
+  }
+
+  private frame(): void {
+    if (this.firstFrame || this.self || this.video.videoWidth === 0) return;
+    this.firstFrame = true;
+    this.onFirstFrame(this.id);
+  }
+}
