@@ -1,0 +1,62 @@
+/** Types for scripts/cluster.cjs, the native cluster runner. */
+import type { ChildProcess } from 'node:child_process';
+
+export interface ClusterOptions {
+  /** 1 to 9, default 3. */
+  replicas?: number;
+  /** Load balancer port on 127.0.0.1; default a free one. */
+  port?: number;
+  /** Start redis-server and set REDIS_URL (default true). */
+  redis?: boolean;
+  /** Start coturn and set TURN_URLS / TURN_SECRET (default true). */
+  turn?: boolean;
+  turnPort?: number;
+  /** Extra environment for every replica. */
+  env?: Record<string, string>;
+  logs?: 'files' | 'prefix' | 'ignore';
+  build?: boolean | 'if-needed';
+}
+
+export interface ReplicaHandle {
+  /** Also its REPLICA_ID and its server name in HAProxy: r1, r2, ... */
+  id: string;
+  port: number;
+  url: string;
+  pid: number;
+  proc: ChildProcess;
+  /** Sends the signal (default SIGTERM) and resolves when the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port; resolves when its /readyz answers 200. */
+  start(): Promise<void>;
+  /** SIGTERM, wait, start again. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  running(): boolean;
+}
+
+export interface RedisHandle {
+  port: number;
+  url: string;
+  pid: number;
+  proc: ChildProcess;
+  /** Default SIGKILL; its AOF directory is kept, so start() brings the data back. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface Cluster {
+  /** The load balancer's URL: the cluster's one address. */
+  url: string;
+  /** Temporary directory with the logs (removed by stop()). */
+  dir: string;
+  replicas: ReplicaHandle[];
+  redis: RedisHandle | null;
+  turn: { port: number; secret: string; urls: string[]; pid: number; proc: ChildProcess } | null;
+  lb: { port: number; pid: number; proc: ChildProcess };
+  stop(): Promise<void>;
+}
+
+export function startCluster(options?: ClusterOptions): Promise<Cluster>;
+export function buildIfNeeded(force?: boolean): void;
+export function freePort(): Promise<number>;
+export function requireBinary(binary: string, debianPackage: string): string;
