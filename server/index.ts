@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), config.drainTimeoutMs + 5000);
     force.unref();
-    parley.close().then(
+    // SIGTERM (an orchestrator stopping the replica): drain first, so the participants move to other replicas.
+    (signal === 'SIGTERM' ? parley.drain() : parley.close()).then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
