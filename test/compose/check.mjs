@@ -1,0 +1,171 @@
+// Checks a running Parley cluster through its load balancer, as a user's client sees it:
+// readiness, every replica in the rotation, and a call whose two participants sit on different replicas
+// (one WebSocket-only, one long-polling-only), who see each other and exchange a signal and a chat message.
+//
+//   node test/compose/check.mjs <lb-url> <replicas>
+//
+// Prints one PASS or FAIL line per check; exits 1 when any check fails.
+/* global fetch, AbortSignal */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { io } from 'socket.io-client';
+
+const url = process.argv[2] ?? 'http://127.0.0.1:3000';
+const replicas = Number(process.argv[3] ?? 3);
+let failures = 0;
+let passes = 0;
+const sockets = [];
+
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    const detail = await fn();
+    passes++;
+    console.log(`PASS ${name}${detail ? `: ${detail}` : ''} (${Date.now() - started} ms)`);
+    return true;
+  } catch (err) {
+    failures++;
+    console.log(`FAIL ${name}: ${err instanceof Error ? err.message : String(err)} (${Date.now() - started} ms)`);
+    return false;
+  }
+}
+
+async function get(path, headers = {}) {
+  const res = await fetch(url + path, { headers, signal: AbortSignal.timeout(3000) });
+  await res.arrayBuffer();
+  return res;
+}
+
+async function eventually(what, timeoutMs, fn) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs} ms${last ? ` (${last.message})` : ''}`);
+    await sleep(250);
+  }
+}
+
+function once(socket, event, timeoutMs = 10_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    socket.once(event, (value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+function join(room, name, transports, cookie) {
+  const socket = io(`${url}/room`, {
+    auth: { room, name },
+    transports,
+    upgrade: false,
+    reconnection: false,
+    forceNew: true,
+    timeout: 10_000,
+    extraHeaders: { cookie },
+  });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('room:welcome', (welcome) => resolve({ socket, welcome }));
+    socket.once('connect_error', (err) => reject(new Error(`join refused: ${err.message}`)));
+  });
+}
+
+/** Gauge value of parley_participants on the replica that `cookie` pins. */
+async function participantsOn(cookie) {
+  const res = await fetch(url + '/metrics', { headers: { cookie }, signal: AbortSignal.timeout(3000) });
+  const text = await res.text();
+  const m = /^parley_participants(?:\{[^}]*\})? (\d+)/m.exec(text);
+  return { replica: res.headers.get('x-parley-replica'), count: m ? Number(m[1]) : NaN };
+}
+
+function finish() {
+  for (const s of sockets) s.close();
+  console.log(`compose check: ${passes} passed, ${failures} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exit(failures === 0 ? 0 : 1);
+}
+
+const started = Date.now();
+const ready = await check('load balancer /readyz answers 200', () =>
+  eventually('200 from /readyz', 120_000, async () => (await get('/readyz')).status === 200 && 'ready'),
+);
+
+if (!ready) finish();
+
+const cookies = new Map(); // replica id → LB cookie that pins it
+const allReached = await check(`requests reach all ${replicas} replicas`, () =>
+  eventually(`${replicas} distinct X-Parley-Replica values`, 60_000, async () => {
+    for (let i = 0; i < replicas * 2; i++) {
+      const res = await get('/readyz');
+      const replica = res.headers.get('x-parley-replica');
+      const cookie = /PARLEY_LB=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
+      if (res.status === 200 && replica && cookie) cookies.set(replica, cookie);
+    }
+    return cookies.size >= replicas && [...cookies.keys()].sort().join(', ');
+  }),
+);
+
+await check('the LB cookie pins a replica', async () => {
+  for (const [replica, cookie] of cookies) {
+    for (let i = 0; i < 3; i++) {
+      const got = (await get('/healthz', { cookie })).headers.get('x-parley-replica');
+      if (got !== replica) throw new Error(`cookie for ${replica} reached ${got}`);
+    }
+  }
+  return `${cookies.size} replicas, 3 requests each`;
+});
+
+if (!allReached || cookies.size < 2) finish();
+const [[replicaA, cookieA], [replicaB, cookieB]] = [...cookies];
+const room = `compose-${Date.now().toString(36)}`;
+let a;
+let b;
+await check('a WebSocket-only participant joins', async () => {
+  a = await join(room, 'Ada', ['websocket'], cookieA);
+  return `on ${replicaA}, peer ${a.welcome.self.id}`;
+});
+await check('a long-polling-only participant on another replica joins and sees the first', async () => {
+  if (!a) throw new Error('no first participant');
+  const joinedSeen = once(a.socket, 'peer:joined');
+  b = await join(room, 'Bob', ['polling'], cookieB);
+  if (!b.welcome.peers.some((p) => p.id === a.welcome.self.id)) throw new Error('the first participant is not in room:welcome.peers');
+  const joined = await joinedSeen;
+  if (joined.id !== b.welcome.self.id) throw new Error(`peer:joined for ${joined.id}`);
+  return `on ${replicaB}, peer ${b.welcome.self.id}`;
+});
+await check('the participants are on different replicas (per replica metrics)', async () => {
+  const onA = await participantsOn(cookieA);
+  const onB = await participantsOn(cookieB);
+  if (onA.replica === onB.replica) throw new Error(`both on ${onA.replica}`);
+  if (!(onA.count >= 1 && onB.count >= 1)) throw new Error(`participants: ${onA.replica}=${onA.count}, ${onB.replica}=${onB.count}`);
+  return `${onA.replica}=${onA.count}, ${onB.replica}=${onB.count}`;
+});
+await check('a signal crosses replicas both ways', async () => {
+  if (!a || !b) throw new Error('no call');
+  const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
+  const atB = once(b.socket, 'signal');
+  a.socket.emit('signal', { to: b.welcome.self.id, description: offer });
+  const got = await atB;
+  if (got.from !== a.welcome.self.id || got.description?.sdp !== offer.sdp) throw new Error(`B got ${JSON.stringify(got)}`);
+  const atA = once(a.socket, 'signal');
+  b.socket.emit('signal', { to: a.welcome.self.id, candidate: null });
+  const back = await atA;
+  if (back.from !== b.welcome.self.id || back.candidate !== null) throw new Error(`A got ${JSON.stringify(back)}`);
+  return 'offer A→B, end-of-candidates B→A';
+});
+await check('chat crosses replicas', async () => {
+  if (!a || !b) throw new Error('no call');
+  const atA = once(a.socket, 'chat:message');
+  const ack = await b.socket.timeout(10_000).emitWithAck('chat:send', { text: 'hello across replicas' });
+  if (!ack.ok) throw new Error(`ack ${JSON.stringify(ack)}`);
+  const msg = await atA;
+  if (msg.text !== 'hello across replicas') throw new Error(`A got ${JSON.stringify(msg)}`);
+});
+
+finish();

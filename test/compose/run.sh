@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Brings up the project's own docker-compose.yml, unchanged, with three replicas, and checks it through the
+# load balancer's published port (test/compose/check.mjs); then takes everything down again.
+#
+#   npm run test:compose            (as root on Debian; installs docker.io, docker-compose, debootstrap if missing)
+#
+# Without an image registry, the public base images are built locally from Debian's packages
+# (test/compose/images.sh). A Docker engine that is not running is started here and stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+t0=$(date +%s)
+out=test-results/compose
+mkdir -p "$out"
+project=parleycompose
+replicas=3
+say() { printf '== %s (%ss)\n' "$*" "$(($(date +%s) - t0))"; }
+fail() {
+  printf 'FAIL %s\n' "$*"
+  exit 1
+}
+
+# --- tools: Debian's Docker engine, Compose v1, debootstrap
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing ${need[*]}"
+  [ "$(id -u)" = 0 ] || fail "needs root to install ${need[*]} (apt-get install ${need[*]})"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >"$out/apt.log" 2>&1 ||
+    fail "apt-get install ${need[*]} (see $out/apt.log)"
+fi
+# The engine's own client first: it speaks the engine's API version and builds without BuildKit plugins.
+if [ -x /usr/bin/docker ]; then export PATH="/usr/bin:$PATH"; fi
+
+# `docker compose` (v2 syntax) through Compose v1 where no v2 plugin is installed.
+plugin=/usr/local/lib/docker/cli-plugins/docker-compose
+if ! docker compose version >/dev/null 2>&1 && [ ! -e "$plugin" ]; then
+  mkdir -p "$(dirname "$plugin")"
+  cat >"$plugin" <<'SHIM'
+#!/bin/sh
+# Docker CLI plugin: `docker compose ...` runs Compose v1 (`docker-compose ...`).
+if [ "$1" = docker-cli-plugin-metadata ]; then
+  echo '{"SchemaVersion":"0.1.0","Vendor":"local","Version":"1.29.2","ShortDescription":"Docker Compose (v1)"}'
+  exit 0
+fi
+shift
+exec docker-compose "$@"
+SHIM
+  chmod 755 "$plugin"
+fi
+compose() { docker compose -p "$project" "$@"; }
+
+# --- engine
+started_dockerd=
+dockerd_pid=
+if ! docker info >/dev/null 2>&1; then
+  say "starting dockerd"
+  dockerd >"$out/dockerd.log" 2>&1 &
+  dockerd_pid=$!
+  started_dockerd=1
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || fail "dockerd did not start (see $out/dockerd.log)"
+fi
+
+cleanup() {
+  local rc=$?
+  if [ "$rc" != 0 ] && docker info >/dev/null 2>&1; then
+    compose logs --no-color --tail 40 >"$out/compose-logs.txt" 2>&1 || true
+    echo "-- last container logs ($out/compose-logs.txt):"
+    tail -n 60 "$out/compose-logs.txt" || true
+  fi
+  say "taking the cluster down"
+  compose down -v --remove-orphans >"$out/down.log" 2>&1 || true
+  if [ -n "$started_dockerd" ]; then
+    kill "$dockerd_pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
+  fi
+  say "done"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+# --- base images (once per machine), then the project's own file
+say "base images"
+DOCKER=docker bash test/compose/images.sh >"$out/images.log" 2>&1 || {
+  cat "$out/images.log"
+  fail "building the stand-in base images"
+}
+port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+export PARLEY_PORT=$port
+say "docker compose up --build --scale server=$replicas (load balancer on 127.0.0.1:$port)"
+compose down -v --remove-orphans >/dev/null 2>&1 || true
+t_up=$(date +%s)
+if ! compose up -d --build --scale server=$replicas >"$out/up.log" 2>&1; then
+  tail -n 40 "$out/up.log"
+  fail "docker compose up"
+fi
+printf 'PASS docker compose up --scale server=%s (%ss)\n' "$replicas" "$(($(date +%s) - t_up))"
+running=$(compose ps -q server | wc -l)
+[ "$running" = "$replicas" ] || fail "$running server containers, expected $replicas"
+
+say "checking through the load balancer"
+node test/compose/check.mjs "http://127.0.0.1:$port" "$replicas"
+say "compose test passed"
