@@ -164,6 +164,7 @@ export class Call extends Emitter<CallEvents> {
 
   private wireMesh(): void {
     this.mesh.on('stream', ({ id, stream }) => this.view?.grid.tile(id)?.setStream(stream));
+    this.mesh.on('screen', () => this.render());
     this.mesh.on('state', ({ id, connectionState }) => {
       if (connectionState === 'failed') this.view?.grid.tile(id)?.setQuality('poor');
     });
@@ -183,6 +184,7 @@ export class Call extends Emitter<CallEvents> {
         this.view?.controls.setScreen(m.screen, !!navigator.mediaDevices?.getDisplayMedia);
       }),
       this.media.on('preview', (stream) => this.selfTile()?.setStream(stream)),
+      this.media.on('screen-preview', () => this.render()),
       this.media.on('notice', (text) => this.toasts.show(text, 'error')),
     );
     this.mesh.setTracks(this.media.outgoing);
@@ -244,11 +246,13 @@ export class Call extends Emitter<CallEvents> {
   private render(): void {
     if (!this.view || !this.state.selfId) return;
     const hadSelf = !!this.selfTile();
-    this.view.render(this.state.selfId, this.state.list, this.state.locked);
-    if (!hadSelf) {
-      const shown = this.media.outgoing.video;
-      this.selfTile()?.setStream(shown ? new MediaStream([shown]) : null);
+    const screens = new Map<PeerId, MediaStream>();
+    for (const p of this.state.list) {
+      const stream = p.id === this.state.selfId ? this.media.screenPreview : p.media.screen ? this.mesh.screenStream(p.id) : null;
+      if (stream) screens.set(p.id, stream);
     }
+    this.view.render(this.state.selfId, this.state.list, this.state.locked, screens);
+    if (!hadSelf) this.selfTile()?.setStream(this.media.cameraPreview);
     for (const p of othersOf(this.state)) {
       const stream = this.mesh.stream(p.id);
       if (stream) this.view.grid.tile(p.id)?.setStream(stream);

@@ -26,6 +26,7 @@ const app = byId('app');
 const room = app.dataset.room ?? '';
 const media = new LocalMedia();
 const toasts = new Toasts();
+const header = app.querySelector('.brand');
 let call: Call | null = null;
 let lobby: LobbyWatch | null = null;
 let prejoin: Prejoin | null = null;
@@ -66,7 +67,6 @@ async function showPrejoin(): Promise<void> {
     room,
   );
   prejoin = p;
-  const header = app.querySelector('.brand');
   show(...(header ? [header] : []), p.el);
   lobby?.close();
   lobby = new LobbyWatch(room, (r) => p.setLobby(r));
@@ -123,7 +123,7 @@ function showEnded(title: string, canRejoin: boolean): void {
     title,
     rejoin: canRejoin ? () => void rejoin() : undefined,
   });
-  show(view);
+  show(...(header ? [header] : []), view);
   view.querySelector('h1')?.focus();
 }
 

@@ -8,7 +8,10 @@ import { rememberDevice, rememberedDevice } from './devices';
 
 export interface OutgoingTracks {
   audio: MediaStreamTrack | null;
+  /** The camera. */
   video: MediaStreamTrack | null;
+  /** The shared screen, sent as a video of its own beside the camera. */
+  screen: MediaStreamTrack | null;
 }
 
 interface LocalMediaEvents {
@@ -16,8 +19,10 @@ interface LocalMediaEvents {
   tracks: OutgoingTracks;
   /** What others should be told (`media` event) and the controls should show. */
   state: Media;
-  /** What the self view shows: the camera, the shared screen, or nothing. */
+  /** What the self view shows: the camera, or nothing. */
   preview: MediaStream | null;
+  /** Our own shared screen, or null. */
+  'screen-preview': MediaStream | null;
   /** Something the person should know (a device failed, permission denied). */
   notice: string;
 }
@@ -28,6 +33,9 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   private mic: MediaStreamTrack | null = null;
   private cam: MediaStreamTrack | null = null;
   private screen: MediaStreamTrack | null = null;
+  /** What the self view and our own screen tile show now. */
+  cameraPreview: MediaStream | null = null;
+  screenPreview: MediaStream | null = null;
   private wantAudio = true;
   private wantVideo = true;
   /** Which kinds the browser let us open at all. */
@@ -38,7 +46,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   }
 
   get outgoing(): OutgoingTracks {
-    return { audio: this.mic, video: this.screen ?? this.cam };
+    return { audio: this.mic, video: this.cam, screen: this.screen };
   }
 
   get micTrack(): MediaStreamTrack | null {
@@ -125,7 +133,10 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
       return false;
     }
     try {
-      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      const stream = await navigator.mediaDevices.getDisplayMedia({
+        video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { max: 15 } },
+        audio: false,
+      });
       const track = stream.getVideoTracks()[0];
       if (!track) return false;
       if ('contentHint' in track) track.contentHint = 'detail';
@@ -153,7 +164,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   stop(): void {
     for (const t of [this.mic, this.cam, this.screen]) t?.stop();
     this.mic = this.cam = this.screen = null;
-    this.emit('preview', null);
+    this.publish();
   }
 
   private async openMic(): Promise<void> {
@@ -202,7 +213,8 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
 
   private videoConstraint(): MediaTrackConstraints {
     const id = rememberedDevice('videoinput');
-    return { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 }, ...(id ? { deviceId: { ideal: id } } : {}) };
+    // A full mesh sends one copy per participant: modest resolution keeps eight people within reach.
+    return { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 }, ...(id ? { deviceId: { ideal: id } } : {}) };
   }
 
   /** A device unplugged mid-call ends its track: show it as off instead of a frozen picture. */
@@ -222,8 +234,14 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
 
   private publish(): void {
     this.emit('tracks', this.outgoing);
-    const shown = this.screen ?? this.cam;
-    this.emit('preview', shown ? new MediaStream([shown]) : null);
+    if (this.cam !== (this.cameraPreview?.getVideoTracks()[0] ?? null)) {
+      this.cameraPreview = this.cam ? new MediaStream([this.cam]) : null;
+      this.emit('preview', this.cameraPreview);
+    }
+    if (this.screen !== (this.screenPreview?.getVideoTracks()[0] ?? null)) {
+      this.screenPreview = this.screen ? new MediaStream([this.screen]) : null;
+      this.emit('screen-preview', this.screenPreview);
+    }
     this.emit('state', this.state);
   }
 }

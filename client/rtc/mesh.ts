@@ -8,6 +8,7 @@ type Tracks = PeerLinkOptions['tracks'];
 
 interface MeshEvents {
   stream: { id: PeerId; stream: MediaStream };
+  screen: { id: PeerId; stream: MediaStream };
   state: { id: PeerId } & LinkState;
   closed: { id: PeerId };
 }
@@ -16,7 +17,7 @@ export interface PeerStats extends StatsSummary, LinkState {}
 
 export class Mesh extends Emitter<MeshEvents> {
   private readonly links = new Map<PeerId, PeerLink>();
-  private tracks: Tracks = { audio: null, video: null };
+  private tracks: Tracks = { audio: null, video: null, screen: null };
   private selfId: PeerId = '';
   private iceServers: RTCIceServer[] = [];
 
@@ -40,6 +41,12 @@ export class Mesh extends Emitter<MeshEvents> {
     return link && link.stream.getTracks().length > 0 ? link.stream : null;
   }
 
+  /** The screen a peer shares (its track exists once it shared at least once). */
+  screenStream(id: PeerId): MediaStream | null {
+    const link = this.links.get(id);
+    return link && link.screenStream.getTracks().length > 0 ? link.screenStream : null;
+  }
+
   has(id: PeerId): boolean {
     return this.links.has(id);
   }
@@ -58,6 +65,7 @@ export class Mesh extends Emitter<MeshEvents> {
     });
     this.links.set(id, link);
     link.on('stream', (stream) => this.emit('stream', { id, stream }));
+    link.on('screen', (stream) => this.emit('screen', { id, stream }));
     link.on('state', (state) => this.emit('state', { id, ...state }));
     link.on('glare', (msg) => {
       // Start over as the answering side and take the other side's offer.

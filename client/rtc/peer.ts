@@ -3,8 +3,9 @@
  *
  * The first offer comes from the newcomer only (`initiator`); the other side answers it and never
  * offers before that. Every later renegotiation (ICE restart) follows perfect negotiation, with
- * `polite` decided by PeerId order. Tracks are switched with replaceTrack on one audio and one video
- * transceiver, so device changes and screen share need no renegotiation at all.
+ * `polite` decided by PeerId order. The microphone and camera are switched with replaceTrack on one audio
+ * and one video transceiver (no renegotiation); a shared screen gets a video transceiver of its own, added
+ * once and renegotiated, then reused with replaceTrack for later shares.
  */
 import type { PeerId, SignalIn } from '../../server/protocol/events';
 import { Emitter } from '../shared/emitter';
@@ -14,7 +15,7 @@ export interface PeerLinkOptions {
   polite: boolean;
   initiator: boolean;
   iceServers: RTCIceServer[];
-  tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
+  tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null; screen: MediaStreamTrack | null };
   send: (msg: Omit<SignalIn, 'from'>) => void;
 }
 
@@ -24,7 +25,10 @@ export interface LinkState {
 }
 
 interface PeerLinkEvents {
+  /** The remote microphone and camera. */
   stream: MediaStream;
+  /** The remote shared screen (its track exists from the first share on). */
+  screen: MediaStream;
   state: LinkState;
   /** Both sides offered first (each thought the other was there before); the polite side starts over as answerer. */
   glare: Omit<SignalIn, 'from'>;
@@ -40,12 +44,14 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   readonly pc: RTCPeerConnection;
   readonly remoteId: PeerId;
   readonly stream = new MediaStream();
+  readonly screenStream = new MediaStream();
   private readonly polite: boolean;
   private readonly initiator: boolean;
   private readonly send: PeerLinkOptions['send'];
   private local: PeerLinkOptions['tracks'];
   private audio: RTCRtpTransceiver | null = null;
   private video: RTCRtpTransceiver | null = null;
+  private screen: RTCRtpTransceiver | null = null;
   private makingOffer = false;
   private ignoreOffer = false;
   /** The first offer/answer exchange is done: from now on either side may offer. */
@@ -68,7 +74,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.pc.addEventListener('icecandidate', ({ candidate }) => {
       if (candidate) this.send({ candidate: candidate.toJSON() });
     });
-    this.pc.addEventListener('track', ({ track }) => this.addRemoteTrack(track));
+    this.pc.addEventListener('track', ({ track, transceiver }) => this.addRemoteTrack(track, transceiver));
     this.pc.addEventListener('negotiationneeded', () => void this.negotiate());
     this.pc.addEventListener('connectionstatechange', () => this.onStateChange());
     this.pc.addEventListener('iceconnectionstatechange', () => this.onStateChange());
@@ -118,7 +124,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.closed = true;
     if (this.watchdog) clearTimeout(this.watchdog);
     this.pc.close();
-    for (const t of this.stream.getTracks()) t.stop();
+    for (const t of [...this.stream.getTracks(), ...this.screenStream.getTracks()]) t.stop();
   }
 
   private async negotiate(): Promise<void> {
@@ -160,6 +166,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
         if (desc) this.send({ description: { type: desc.type, sdp: desc.sdp } });
       }
       this.negotiated = true;
+      void this.applyTracks();
       const queued = this.pending;
       this.pending = [];
       for (const c of queued) await this.addCandidate(c);
@@ -190,20 +197,31 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   }
 
   private async applyTracks(): Promise<void> {
+    if (this.closed) return;
+    // The screen transceiver is added only after the first exchange, so the newcomer's first offer stays simple.
+    if (this.local.screen && !this.screen && this.negotiated) {
+      this.screen = this.pc.addTransceiver(this.local.screen, { direction: 'sendonly' });
+    }
     const jobs: Promise<void>[] = [];
     for (const [t, track] of [
       [this.audio, this.local.audio],
       [this.video, this.local.video],
+      [this.screen, this.local.screen],
     ] as const) {
-      if (t && !this.closed && t.sender.track !== track) jobs.push(t.sender.replaceTrack(track));
+      if (t && t.sender.track !== track) jobs.push(t.sender.replaceTrack(track));
     }
     await Promise.all(jobs).catch((err: unknown) => console.warn('parley: replaceTrack failed', err));
   }
 
-  private addRemoteTrack(track: MediaStreamTrack): void {
-    for (const old of this.stream.getTracks()) if (old.kind === track.kind && old !== track) this.stream.removeTrack(old);
-    if (!this.stream.getTracks().includes(track)) this.stream.addTrack(track);
-    this.emit('stream', this.stream);
+  private addRemoteTrack(track: MediaStreamTrack, transceiver: RTCRtpTransceiver): void {
+    // On the answering side the first offer's transceivers arrive here before the answer is made.
+    if (!this.audio || !this.video) this.adoptTransceivers();
+    const target =
+      transceiver === this.audio || transceiver === this.video ? this.stream : track.kind === 'video' ? this.screenStream : null;
+    if (!target) return;
+    for (const old of target.getTracks()) if (old.kind === track.kind && old !== track) target.removeTrack(old);
+    if (!target.getTracks().includes(track)) target.addTrack(track);
+    this.emit(target === this.stream ? 'stream' : 'screen', target);
   }
 
   private timeout(): number {

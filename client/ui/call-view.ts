@@ -88,8 +88,8 @@ export class CallView {
     this.controls.setUnread(this.unread);
   }
 
-  render(selfId: PeerId, list: Peer[], locked: boolean): void {
-    this.grid.render(selfId, list);
+  render(selfId: PeerId, list: Peer[], locked: boolean, screens: Map<PeerId, MediaStream>): void {
+    this.grid.render(selfId, list, screens);
     this.people.render(selfId, list, locked);
     this.controls.setCount(list.length);
   }

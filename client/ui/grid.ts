@@ -2,14 +2,14 @@
 import type { Peer, PeerId } from '../../server/protocol/events';
 import { gridShape } from '../shared/layout';
 import { h } from './dom';
-import { Tile } from './tile';
+import { ScreenTile, Tile } from './tile';
 
 export type Layout = 'solo' | 'pip' | 'grid' | 'spotlight';
 
 export class Grid {
   readonly el = h('div', { class: 'stage', 'aria-label': 'Participants' });
   private readonly tiles = new Map<PeerId, Tile>();
-  private selfId: PeerId | null = null;
+  private readonly screens = new Map<PeerId, ScreenTile>();
   private list: Peer[] = [];
 
   constructor(
@@ -27,9 +27,8 @@ export class Grid {
     return [...this.tiles.values()];
   }
 
-  /** Adds, updates and removes tiles to match the participant list (self first). */
-  render(selfId: PeerId, list: Peer[]): void {
-    this.selfId = selfId;
+  /** Adds, updates and removes tiles to match the participant list (self first) and the screens being shared. */
+  render(selfId: PeerId, list: Peer[], screens: Map<PeerId, MediaStream>): void {
     this.list = list;
     const ids = new Set(list.map((p) => p.id));
     for (const [id, tile] of this.tiles) {
@@ -49,18 +48,34 @@ export class Grid {
       }
       tile.update(peer);
     }
+    for (const [id, tile] of this.screens) {
+      if (!screens.has(id) || !ids.has(id)) {
+        tile.remove();
+        this.screens.delete(id);
+      }
+    }
+    for (const [id, stream] of screens) {
+      const peer = list.find((p) => p.id === id);
+      if (!peer) continue;
+      let tile = this.screens.get(id);
+      if (!tile) {
+        tile = new ScreenTile(id, id === selfId);
+        this.screens.set(id, tile);
+        this.el.append(tile.el);
+      }
+      tile.update(peer.name, stream);
+    }
     this.layout();
   }
 
   private layout(): void {
-    const n = this.list.length;
-    const spot = this.list.find((p) => p.id !== this.selfId && p.media.screen);
-    const mode: Layout = spot ? 'spotlight' : n <= 1 ? 'solo' : n === 2 ? 'pip' : 'grid';
+    const n = this.list.length + this.screens.size;
+    const screens = [...this.screens.values()];
+    const main = screens.find((t) => !t.self) ?? screens[0];
+    const mode: Layout = main ? 'spotlight' : n <= 1 ? 'solo' : n === 2 ? 'pip' : 'grid';
     this.el.dataset.layout = mode;
-    for (const tile of this.tiles.values()) {
-      tile.el.classList.toggle('tile-main', tile.id === spot?.id);
-      tile.el.classList.toggle('tile-pip', mode === 'pip' && tile.self);
-    }
+    for (const tile of this.tiles.values()) tile.el.classList.toggle('tile-pip', mode === 'pip' && tile.self);
+    for (const tile of screens) tile.el.classList.toggle('tile-main', tile === main);
     const rect = this.el.getBoundingClientRect();
     const aspect = rect.height > 0 ? rect.width / rect.height : 16 / 9;
     const shape = mode === 'grid' ? gridShape(n, aspect) : { cols: 1, rows: 1 };

@@ -45,7 +45,7 @@ export class PeoplePanel {
           const mute = h(
             'button',
             { type: 'button', class: 'icon-btn', 'aria-label': `Ask to mute ${p.name}`, title: 'Ask to mute' },
-            icon('micOff'),
+            icon('mic'),
           );
           mute.disabled = !p.media.audio;
           mute.addEventListener('click', () => this.actions.mute(p.id));

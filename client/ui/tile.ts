@@ -48,8 +48,8 @@ export class Tile {
   update(peer: Peer): void {
     const d = this.el.dataset;
     d.audio = peer.media.audio ? 'on' : 'off';
-    d.video = peer.media.video || peer.media.screen ? 'on' : 'off';
-    d.screen = String(peer.media.screen);
+    d.video = peer.media.video ? 'on' : 'off';
+    d.presenting = String(peer.media.screen);
     d.hand = peer.hand ? 'up' : 'down';
     d.host = String(peer.host);
     if (this.name.textContent !== peer.name) this.name.textContent = peer.name;
@@ -90,5 +90,40 @@ export class Tile {
     if (this.firstFrame || this.self || this.video.videoWidth === 0) return;
     this.firstFrame = true;
     this.onFirstFrame(this.id);
+  }
+}
+
+/** A shared screen, shown large beside the camera tiles. */
+export class ScreenTile {
+  readonly el: HTMLElement;
+  readonly video = h('video', { autoplay: true, playsinline: true, class: 'tile-video' });
+  private readonly label = h('span', { class: 'tile-name' });
+
+  constructor(
+    readonly id: string,
+    readonly self: boolean,
+  ) {
+    this.video.muted = true;
+    this.el = h(
+      'div',
+      { class: 'tile tile-screen', role: 'group', 'data-presenter-id': id },
+      this.video,
+      h('div', { class: 'tile-footer' }, this.label),
+    );
+  }
+
+  update(name: string, stream: MediaStream): void {
+    const text = this.self ? 'You are presenting' : `${name} is presenting`;
+    if (this.label.textContent !== text) this.label.textContent = text;
+    this.el.setAttribute('aria-label', text);
+    if (this.video.srcObject !== stream) {
+      this.video.srcObject = stream;
+      play(this.video);
+    }
+  }
+
+  remove(): void {
+    this.video.srcObject = null;
+    this.el.remove();
   }
 }
