@@ -62,6 +62,11 @@ export interface RedisStoreOptions {
    * store forget it at once; a removal made by another replica is seen at most this late.
    */
   memberCacheMs?: number;
+  /**
+   * After the connection comes back from an outage, reaping waits this long so that every replica can
+   * renew its participants' leases first (they could not while Redis was away).
+   */
+  reapHoldMs?: number;
 }
 
 const SHA: Record<ScriptName, string> = Object.fromEntries(
@@ -106,6 +111,9 @@ export class RedisRoomStore implements RoomStore {
   private readonly ttlMs: number;
   private readonly memberCacheMs: number;
   private readonly memberCache = new Map<string, number>();
+  private readonly reapHoldMs: number;
+  private lost = false;
+  private reapAfter = 0;
 
   constructor(
     readonly client: RedisClient,
@@ -114,6 +122,14 @@ export class RedisRoomStore implements RoomStore {
     this.prefix = opts.prefix ?? 'parley:';
     this.ttlMs = opts.ttlMs ?? 3_600_000;
     this.memberCacheMs = opts.memberCacheMs ?? 1000;
+    this.reapHoldMs = opts.reapHoldMs ?? 5000;
+    client.on('error', () => {
+      this.lost = true;
+    });
+    client.on('ready', () => {
+      if (this.lost) this.reapAfter = Date.now() + this.reapHoldMs;
+      this.lost = false;
+    });
   }
 
   /** True while the connection to Redis is up. */
@@ -195,6 +211,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async touch(entries: Presence[], expiresAt: number): Promise<void> {
+    if (!this.client.isReady) return;
     const byRoom = new Map<string, string[]>();
     for (const p of entries) {
       const list = byRoom.get(p.roomId) ?? [];
@@ -216,6 +233,8 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async reap(now: number): Promise<Removal[]> {
+    // Nothing to do while Redis is away (the outage is logged once by the client) or just back.
+    if (!this.client.isReady || Date.now() < this.reapAfter) return [];
     const due = await this.client.zRangeByScore(this.indexKey, '-inf', now, { LIMIT: { offset: 0, count: 1000 } });
     const results = await Promise.all(due.map(async (roomId) => [roomId, (await this.run('reap', roomId, [now])) as Flat[]] as const));
     const out: Removal[] = [];
