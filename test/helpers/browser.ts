@@ -301,3 +301,24 @@ export async function sampleColour(page: Page, peerId: string): Promise<Rgb> {
 export async function closeAll(participants: (Participant | undefined)[]): Promise<void> {
   await Promise.all(participants.map((p) => p?.context.close().catch(() => undefined)));
 }
+
+/** The toggle button (one with aria-pressed) whose accessible name matches `name`, e.g. /microphone/i. */
+export function toggle(page: Page, name: RegExp) {
+  return page.getByRole('button', { name }).and(page.locator('[aria-pressed]')).first();
+}
+
+/** Clicks a toggle and waits for its aria-pressed to flip; returns the new value. */
+export async function flip(page: Page, name: RegExp): Promise<string> {
+  const button = toggle(page, name);
+  const before = await button.getAttribute('aria-pressed');
+  await button.click();
+  return waitUntil(`aria-pressed of ${name} to change`, async () => {
+    const now = await toggle(page, name).getAttribute('aria-pressed');
+    return now !== before ? (now ?? '') : undefined;
+  });
+}
+
+/** Waits until `page` shows the tile of `peerId` with `attr` (data-audio / data-video) equal to `value`. */
+export async function waitForTileState(page: Page, peerId: string, attr: 'data-audio' | 'data-video', value: 'on' | 'off'): Promise<void> {
+  await page.locator(`[data-participant-id="${peerId}"][${attr}="${value}"]`).first().waitFor({ timeout: 10_000 });
+}
