@@ -130,4 +130,6 @@ EXPOSE 3478 3478/udp
 ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["turnserver", "--log-file=stdout"]
 DF
+# Earlier builds of the stand-ins, now untagged.
+$DOCKER image prune -f --filter label=parley.standin >/dev/null
 say "stand-in base images ready"
