@@ -22,6 +22,9 @@ import {
 } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 
+// Grace periods, floods and restarts take seconds; a loaded machine stretches them.
+jest.setTimeout(30_000);
+
 let srv: TestServer;
 let roomA: string;
 let roomB: string;

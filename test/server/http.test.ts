@@ -2,6 +2,9 @@
 import { closeAll, emitAck, join } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 
+// Grace periods, floods and restarts take seconds; a loaded machine stretches them.
+jest.setTimeout(30_000);
+
 let srv: TestServer;
 
 beforeAll(async () => {
@@ -73,14 +76,14 @@ describe('room codes', () => {
 
   test('codes are unique across many calls', async () => {
     const seen = new Set<string>();
-    for (let batch = 0; batch < 10; batch++) {
+    for (let batch = 0; batch < 6; batch++) {
       const codes = await Promise.all(Array.from({ length: 50 }, async () => (await get('/new')).headers.get('location') ?? ''));
       for (const c of codes) {
         expect(c).toMatch(CODE);
         seen.add(c);
       }
     }
-    expect(seen.size).toBe(500);
+    expect(seen.size).toBe(300);
   });
 
   test.each([['/r/has_underscore'], ['/r/' + 'a'.repeat(65)], ['/r/sp%20ace'], ['/r/%C3%A9t%C3%A9'], ['/r/a.b'], ['/r/%00']])(
