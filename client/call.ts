@@ -2,7 +2,7 @@
  * One call: wires the signaling session, the peer connections, local media and the call view.
  * None of those parts knows the others; everything meets here.
  */
-import type { ErrorCode, PeerId, Welcome } from '../server/protocol/events';
+import type { ErrorCode, Peer, PeerId, Welcome } from '../server/protocol/events';
 import { LevelMeter } from './media/level';
 import type { LocalMedia } from './media/local-media';
 import { Mesh, type PeerStats } from './rtc/mesh';
@@ -31,6 +31,7 @@ interface CallEvents {
 
 const SPEAKING_LEVEL = 0.04;
 const POLL_MS = 700;
+const RETURN_GRACE_MS = 15_000;
 
 export class Call extends Emitter<CallEvents> {
   readonly session: RoomSession;
@@ -42,6 +43,8 @@ export class Call extends Emitter<CallEvents> {
   private readonly firstFrames = new Set<PeerId>();
   private poll: ReturnType<typeof setInterval> | null = null;
   private hand = false;
+  /** Peers kept after a welcome that did not list them, until they are back or the grace period ends. */
+  private readonly returning = new Set<PeerId>();
   private over = false;
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -89,6 +92,7 @@ export class Call extends Emitter<CallEvents> {
     const s = this.session;
     s.on('welcome', (w) => this.onWelcome(w));
     s.on('joined', (p) => {
+      this.returning.delete(p.id);
       const known = this.state.list.some((x) => x.id === p.id);
       this.dispatch({ type: 'joined', peer: p });
       // An existing member waits for the newcomer's offer; the connection is ready to answer it.
@@ -96,6 +100,7 @@ export class Call extends Emitter<CallEvents> {
       if (!known) this.toasts.show(`${p.name} joined`);
     });
     s.on('left', ({ id, reason }) => {
+      this.returning.delete(id);
       const peer = this.state.list.find((p) => p.id === id);
       this.dispatch({ type: 'left', id, reason });
       this.mesh.close(id);
@@ -142,9 +147,15 @@ export class Call extends Emitter<CallEvents> {
     const previous = this.state.selfId;
     const plan = reconcile(previous, this.mesh.ids(), w);
     if (previous && previous !== w.self.id) this.toasts.show('Reconnected to the meeting');
-    for (const id of plan.close) this.mesh.close(id);
+    const before = this.state.list;
+    for (const p of w.peers) this.returning.delete(p.id);
+    // After a server lost its state, peers come back one by one: a live connection to someone missing
+    // from this welcome is kept for a while, in case they are only slower to come back than we were.
+    const waiting = previous === w.self.id ? plan.close.filter((id) => this.mesh.linkState(id)?.connectionState === 'connected') : [];
+    for (const id of plan.close) if (!waiting.includes(id)) this.mesh.close(id);
     this.mesh.configure(w.self.id, w.iceServers as RTCIceServer[]);
     this.state = reduceParticipants(this.state, { type: 'welcome', welcome: w });
+    for (const id of waiting) this.awaitReturn(before.find((p) => p.id === id));
     this.dispatch({ type: 'self-media', media: this.media.state });
     if (this.hand) this.dispatch({ type: 'self-hand', raised: true });
     // We are the newcomer to these peers: we send the first offer.
@@ -160,6 +171,17 @@ export class Call extends Emitter<CallEvents> {
       this.startPolling();
       this.emit('in', this.view!);
     }
+  }
+
+  private awaitReturn(peer: Peer | undefined): void {
+    if (!peer) return;
+    this.state = reduceParticipants(this.state, { type: 'joined', peer });
+    this.returning.add(peer.id);
+    setTimeout(() => {
+      if (!this.returning.delete(peer.id) || this.over) return;
+      this.dispatch({ type: 'left', id: peer.id, reason: 'disconnected' });
+      this.mesh.close(peer.id);
+    }, RETURN_GRACE_MS);
   }
 
   private wireMesh(): void {

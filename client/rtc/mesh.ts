@@ -47,6 +47,10 @@ export class Mesh extends Emitter<MeshEvents> {
     return link && link.screenStream.getTracks().length > 0 ? link.screenStream : null;
   }
 
+  linkState(id: PeerId): LinkState | undefined {
+    return this.links.get(id)?.state;
+  }
+
   has(id: PeerId): boolean {
     return this.links.has(id);
   }

@@ -21,7 +21,7 @@ export class Prejoin {
   /** Set by the page to drop its subscriptions when the screen goes away. */
   onDispose: (() => void) | null = null;
   private readonly video = h('video', { class: 'preview-video mirror', autoplay: true, playsinline: true });
-  private readonly cameraOff = h('div', { class: 'preview-off' }, 'Camera is off');
+  private readonly cameraOff = h('div', { class: 'preview-off' }, 'Starting camera…');
   private readonly mic = micToggle(() => this.handlers.toggleAudio());
   private readonly cam = camToggle(() => this.handlers.toggleVideo());
   private readonly name = h('input', {
