@@ -2,14 +2,15 @@
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
-const project = (name, timeout) => ({
+const project = (name) => ({
   displayName: name,
   testEnvironment: 'node',
   transform,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
-  testTimeout: timeout,
+  // Jest reads testTimeout only at the root; each layer's timeout is set in test/setup/timeouts.ts.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'],
 });
 
 module.exports = {
-  projects: [project('unit', 10_000), project('server', 30_000), project('cluster', 120_000), project('browser', 180_000)],
+  projects: [project('unit'), project('server'), project('cluster'), project('browser')],
 };
