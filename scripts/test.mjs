@@ -34,5 +34,12 @@ if (existsSync(out)) {
   failed++;
 }
 if (jest.status !== 0 && failed === 0) failed++;
+// CI runs the docker-compose test (npm run test:compose) first and passes its exit code here.
+if (process.env.PARLEY_COMPOSE_RC !== undefined) {
+  const ok = process.env.PARLEY_COMPOSE_RC === '0';
+  process.stdout.write(`\ncompose test (docker-compose.yml, 3 replicas): ${ok ? 'passed' : 'FAILED'}\n`);
+  if (ok) passed++;
+  else failed++;
+}
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);
