@@ -98,7 +98,10 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
       peerId = claim.peer;
     }
     const passwordKey = `${address}|${auth.room}`;
-    if (passwordLimiter.exhausted(passwordKey)) return fail('RATE_LIMITED', 'Too many wrong passwords; try again in a minute.');
+    // A resume proves an earlier admission and never checks the password, so guesses by others do not block it.
+    if (auth.resume === undefined && passwordLimiter.exhausted(passwordKey)) {
+      return fail('RATE_LIMITED', 'Too many wrong passwords; try again in a minute.');
+    }
     const sid = s.id;
     const startedAt = Date.now();
     store
@@ -353,7 +356,21 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
   // Presence: renew the leases of local connections; remove whoever's lease ran out.
   const heartbeat = setInterval(() => {
     if (presence.size === 0) return;
-    store.touch([...presence.values()], connectedLease()).catch((err: unknown) => log.warn({ err }, 'presence renewal failed'));
+    store.touch([...presence.values()], connectedLease()).then(
+      (lost) => {
+        // Places given up while this replica could not renew them (cut off from Redis longer than the
+        // grace period): those participants must come back through a resume, so send them on their way.
+        for (const p of lost) {
+          const socket = nsp.sockets.get(p.sid);
+          if (!socket) continue;
+          log.info({ room: p.roomId, peer: p.peerId }, 'place lost; asking the participant to resume');
+          socket.data.gone = true;
+          socket.emit('server:draining', { reconnectInMs: 0 });
+          socket.disconnect(true);
+        }
+      },
+      (err: unknown) => log.warn({ err }, 'presence renewal failed'),
+    );
   }, heartbeatMs);
   const reaper = setInterval(
     () => {

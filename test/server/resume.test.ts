@@ -266,3 +266,20 @@ test('a server with another SECRET refuses the tokens', async () => {
     await stranger.close();
   }
 });
+
+test('wrong passwords from the same address do not keep a participant of that room from resuming', async () => {
+  const strict = await startServer({ ...opts, passwordAttemptsPerMin: 1 });
+  try {
+    const room = fresh();
+    await join(strict.url, { room, name: 'Ada', password: 'pw' });
+    const bob = await join(strict.url, { room, name: 'Bob', password: 'pw' });
+    expect((await refused(strict.url, { room, name: 'Guess', password: 'nope' })).message).toBe('WRONG_PASSWORD');
+    expect((await refused(strict.url, { room, name: 'Guess', password: 'nope2' })).message).toBe('RATE_LIMITED');
+    dropTransport(bob.socket);
+    const back = await join(strict.url, { room, name: 'Bob', resume: bob.welcome.resume });
+    expect(back.welcome.self.id).toBe(bob.welcome.self.id);
+  } finally {
+    closeAll();
+    await strict.close();
+  }
+});
