@@ -165,3 +165,15 @@ test('no participant ever receives the socket id of another', async () => {
   for (const id of socketIds) expect(received).not.toContain(id);
   for (const [i, j] of [...people, dee].entries()) expect(j.welcome.self.id).not.toBe(socketIds[i]);
 });
+
+test.each([[['polling']], [['websocket']], [['polling', 'websocket']]])('transports %j: join, signal and chat work', async (transports) => {
+  const room = fresh();
+  const ada = await join(srv.url, { room, name: 'Ada' }, { transports });
+  const bob = await join(srv.url, { room, name: 'Bob' }, { transports });
+  const got = waitFor<SignalIn>(bob.socket, 'signal');
+  expect(await emitAck(ada.socket, 'signal', { to: bob.welcome.self.id, description: OFFER })).toEqual({ ok: true });
+  expect(await got).toEqual({ from: ada.welcome.self.id, description: OFFER });
+  const msg = waitFor(ada.socket, 'chat:message');
+  expect(await emitAck(bob.socket, 'chat:send', { text: 'over ' + transports.join('+') })).toMatchObject({ ok: true });
+  expect(await msg).toMatchObject({ from: bob.welcome.self.id });
+});
