@@ -95,11 +95,14 @@ export class MemoryRoomStore implements RoomStore {
     return this.rooms.get(roomId)?.members.has(peerId) ?? false;
   }
 
-  async touch(entries: Presence[], expiresAt: number): Promise<void> {
+  async touch(entries: Presence[], expiresAt: number): Promise<Presence[]> {
+    const lost: Presence[] = [];
     for (const p of entries) {
       const m = this.rooms.get(p.roomId)?.members.get(p.peerId);
-      if (m && m.sid === p.sid && m.expiresAt < expiresAt) m.expiresAt = expiresAt;
+      if (!m || m.sid !== p.sid) lost.push(p);
+      else if (m.expiresAt < expiresAt) m.expiresAt = expiresAt;
     }
+    return lost;
   }
 
   async detach(p: Presence, expiresAt: number): Promise<boolean> {

@@ -131,19 +131,23 @@ return out
 
 /** ARGV: 3 expiresAt, then peer, sid pairs. Renews leases held by those exact connections. */
 const TOUCH = `
-if redis.call('ZCARD', ORDER) == 0 then return 0 end
+local lost = {}
+if redis.call('ZCARD', ORDER) == 0 then
+  for i = 4, #ARGV, 2 do lost[#lost + 1] = ARGV[i] end
+  return lost
+end
 local expiresAt = tonumber(ARGV[3])
-local renewed = 0
 for i = 4, #ARGV, 2 do
   local peer, sid = ARGV[i], ARGV[i + 1]
-  local current = redis.call('ZSCORE', EXP, peer)
-  if current and tonumber(current) < expiresAt and redis.call('HGET', PEERS, 's:' .. peer) == sid then
-    redis.call('ZADD', EXP, ARGV[3], peer)
-    renewed = renewed + 1
+  if redis.call('HGET', PEERS, 's:' .. peer) ~= sid then
+    lost[#lost + 1] = peer
+  else
+    local current = redis.call('ZSCORE', EXP, peer)
+    if current and tonumber(current) < expiresAt then redis.call('ZADD', EXP, ARGV[3], peer) end
   end
 end
 keep()
-return renewed
+return lost
 `;
 
 /** ARGV: 3 peer, 4 sid, 5 expiresAt. Returns 1 when the place is now held for the grace period. */

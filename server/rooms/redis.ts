@@ -210,15 +210,21 @@ export class RedisRoomStore implements RoomStore {
     return yes;
   }
 
-  async touch(entries: Presence[], expiresAt: number): Promise<void> {
-    if (!this.client.isReady) return;
-    const byRoom = new Map<string, string[]>();
+  async touch(entries: Presence[], expiresAt: number): Promise<Presence[]> {
+    if (!this.client.isReady) return [];
+    const byRoom = new Map<string, Presence[]>();
     for (const p of entries) {
       const list = byRoom.get(p.roomId) ?? [];
-      list.push(p.peerId, p.sid);
+      list.push(p);
       byRoom.set(p.roomId, list);
     }
-    await Promise.all([...byRoom].map(([roomId, pairs]) => this.run('touch', roomId, [expiresAt, ...pairs])));
+    const lost = await Promise.all(
+      [...byRoom].map(async ([roomId, list]) => {
+        const gone = new Set((await this.run('touch', roomId, [expiresAt, ...list.flatMap((p) => [p.peerId, p.sid])])) as string[]);
+        return list.filter((p) => gone.has(p.peerId));
+      }),
+    );
+    return lost.flat();
   }
 
   async detach(p: Presence, expiresAt: number): Promise<boolean> {

@@ -74,8 +74,11 @@ export interface RoomStore {
   snapshot(roomId: string): Promise<RoomSnapshot | null>;
   /** True when `peerId` holds a place in `roomId` (connected or within its grace period). */
   isMember(roomId: string, peerId: PeerId): Promise<boolean>;
-  /** Renews the presence lease of connections that still hold their place. */
-  touch(entries: Presence[], expiresAt: number): Promise<void>;
+  /**
+   * Renews the presence lease of connections that still hold their place, and returns those that
+   * no longer do (removed or taken over elsewhere, e.g. while this replica was cut off from Redis).
+   */
+  touch(entries: Presence[], expiresAt: number): Promise<Presence[]>;
   /** The connection `sid` went away without leaving: the place is kept until `expiresAt`. No-op if `sid` no longer holds it. */
   detach(p: Presence, expiresAt: number): Promise<boolean>;
   /** Gives up the place held by `sid` (room:leave). */

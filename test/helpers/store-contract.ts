@@ -125,6 +125,19 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       );
       const removals = await store.reap(now() + 1000);
       expect(removals.map((r) => r.member.id)).toEqual([b.id]);
+      // Connections that no longer hold a place are reported, so their replica can send them away.
+      const lost = await store.touch(
+        [
+          { roomId: room, peerId: a.id, sid: 'sa' },
+          { roomId: room, peerId: b.id, sid: 'sb' },
+          { roomId: 'no-such-room', peerId: 'x', sid: 'sx' },
+        ],
+        now() + 60_000,
+      );
+      expect(lost).toEqual([
+        { roomId: room, peerId: b.id, sid: 'sb' },
+        { roomId: 'no-such-room', peerId: 'x', sid: 'sx' },
+      ]);
     });
 
     test('the host hands over to the next in join order when leaving', async () => {
