@@ -339,6 +339,18 @@ describe('host powers', () => {
     expect(other.welcome.peers.map((p) => p.name)).toEqual(['Ada', 'Cy']);
   });
 
+  test('host:kick over the polling transport: room:kicked arrives before the disconnect', async () => {
+    const room = fresh();
+    const ada = await join(url(), { room, name: 'Ada' }, { transports: ['polling'] });
+    const bob = await join(url(), { room, name: 'Bob' }, { transports: ['polling'] });
+    const order: string[] = [];
+    bob.socket.on('room:kicked', () => order.push('room:kicked'));
+    const closed = disconnected(bob.socket).then(() => order.push('disconnect'));
+    expect(await emitAck(ada.socket, 'host:kick', { id: bob.welcome.self.id })).toEqual({ ok: true });
+    await closed;
+    expect(order).toEqual(['room:kicked', 'disconnect']);
+  });
+
   test('host:mute: the target gets media:mute-request { by }, nobody else gets anything', async () => {
     const room = fresh();
     const [ada, bob, cy] = await members(room, 'Ada', 'Bob', 'Cy');
