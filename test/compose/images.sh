@@ -44,7 +44,11 @@ recipe() { # tag, then the Dockerfile on stdin: builds it unless an image from t
   if have "$tag" "$hash"; then return 0; fi
   say "$tag"
   [ -z "${3:-}" ] || "$3"
+  local old
+  old=$($DOCKER image inspect -f '{{ .Id }}' "$tag" 2>/dev/null || true)
   printf '%s\n' "$text" | $DOCKER build -q -t "$tag" --label "parley.standin=$hash" -f - "$work/ctx" >/dev/null
+  # The superseded stand-in, unless something still uses it.
+  if [ -n "$old" ]; then $DOCKER rmi "$old" >/dev/null 2>&1 || true; fi
 }
 
 mkdir -p "$work/ctx"
@@ -130,6 +134,4 @@ EXPOSE 3478 3478/udp
 ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["turnserver", "--log-file=stdout"]
 DF
-# Earlier builds of the stand-ins, now untagged.
-$DOCKER image prune -f --filter label=parley.standin >/dev/null
 say "stand-in base images ready"
