@@ -29,10 +29,10 @@ type RoomSocket = Socket<RoomClientToServer, RoomServerToClient, Record<string, 
 
 const KNOWN = new Set(['signal', 'media', 'hand', 'chat:send', 'room:leave', 'host:lock', 'host:kick', 'host:mute']);
 
-function refusal(code: ErrorCode, message?: string): ExtendedError {
+function refusal(code: ErrorCode, message?: string, extra: object = {}): ExtendedError {
   const body = new AppError(code, message).toBody();
   const err = new Error(code) as ExtendedError;
-  err.data = body;
+  err.data = { ...body, ...extra };
   return err;
 }
 
@@ -80,9 +80,9 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
   nsp.use((socket, next) => {
     const s = socket as RoomSocket;
     const address = clientAddress(s.handshake.headers, s.handshake.address, config.trustProxy);
-    const fail = (code: ErrorCode, message?: string) => {
+    const fail = (code: ErrorCode, message?: string, extra?: object) => {
       metrics.refused.inc({ event: 'handshake', code });
-      next(refusal(code, message));
+      next(refusal(code, message, extra));
     };
     if (!joinLimiter.take(address)) return fail('RATE_LIMITED');
     let auth: ReturnType<typeof S.roomAuth.parse>;
@@ -136,8 +136,9 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
           next();
         },
         (err: unknown) => {
+          // Typically the room state is out of reach (Redis down): say so, and that trying again will work.
           log.error({ err, room: auth.room }, 'join failed');
-          fail('INTERNAL');
+          fail('INTERNAL', 'The meeting service is briefly unavailable; try again in a moment.', { retryable: true });
         },
       );
   });

@@ -90,7 +90,11 @@ const PRODUCERS: Record<ErrorCode, () => Promise<(Pick<ErrorBody, 'message'> & {
     const r = await emitAck(ada.socket, 'chat:send', { text: 'x'.repeat(2001) });
     return r.ok ? undefined : r.error;
   },
-  INTERNAL: async () => (await refused(srv.url, { room: `boom-join-${n++}`, name: 'Ada' })).data,
+  INTERNAL: async () => {
+    const ada = await join(srv.url, { room: `boom-chat-${n++}`, name: 'Ada' });
+    const r = await emitAck(ada.socket, 'chat:send', { text: 'hi' });
+    return r.ok ? undefined : r.error;
+  },
 };
 
 test.each(ERROR_CODES.map((code) => [code]))('%s is produced with { code, message }', async (code) => {
@@ -101,10 +105,14 @@ test.each(ERROR_CODES.map((code) => [code]))('%s is produced with { code, messag
 });
 
 describe('INTERNAL', () => {
-  test('a failing store refuses the join with INTERNAL and a fixed message, and the replica goes on', async () => {
+  test('a failing store refuses the join with a retryable INTERNAL and a fixed message, and the replica goes on', async () => {
     const refusal = await refused(srv.url, { room: 'boom-join-x', name: 'Ada' });
     expect(refusal.message).toBe('INTERNAL');
-    expect(refusal.data).toEqual({ code: 'INTERNAL', message: 'Something went wrong on the server.' });
+    expect(refusal.data).toEqual({
+      code: 'INTERNAL',
+      message: 'The meeting service is briefly unavailable; try again in a moment.',
+      retryable: true,
+    });
     const ok = await join(srv.url, { room: fresh(), name: 'Ada' });
     expect(ok.welcome.self.host).toBe(true);
   });
