@@ -11,7 +11,7 @@ let n = 0;
 const fresh = () => `sig-${++n}-${Date.now().toString(36)}`;
 
 beforeAll(async () => {
-  srv = await startServer({ joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 1500 });
+  srv = await startServer({ joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 5000 });
 });
 afterEach(() => closeAll());
 afterAll(() => srv.close());
