@@ -3,9 +3,6 @@ import type { Browser, Page } from 'playwright-core';
 import { ensureClientBuilt, launchBrowser } from '../helpers/browser';
 import { startServer, type TestServer } from '../helpers/server';
 
-// Chromium calls take seconds; the project-level testTimeout is not applied per project by Jest.
-jest.setTimeout(30_000);
-
 let server: TestServer;
 let browser: Browser;
 let page: Page;

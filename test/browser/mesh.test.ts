@@ -26,9 +26,6 @@ import {
 } from '../helpers/browser';
 import type { TestServer } from '../helpers/server';
 
-// Chromium calls take seconds; the project-level testTimeout is not applied per project by Jest.
-jest.setTimeout(150_000);
-
 const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
 const NAMES: Record<string, string> = { red: 'Ruby', green: 'Gil', blue: 'Bea', yellow: 'Yuki' };
 
