@@ -118,7 +118,7 @@ export class Call extends Emitter<CallEvents> {
       if (!this.view || !this.view.chat.add(m, this.state.selfId ?? '')) return;
       if (!this.view.chatOpen) {
         this.view.addUnread();
-        this.toasts.show(`${m.name}: ${m.text.length > 80 ? `${m.text.slice(0, 80)}…` : m.text}`);
+        this.toasts.show(`${m.name}: ${m.text.length > 80 ? `${m.text.slice(0, 80)}…` : m.text}`, 'info', 4000, 'chat');
       }
     });
     s.on('locked', (locked) => {
@@ -241,6 +241,7 @@ export class Call extends Emitter<CallEvents> {
         this.firstFrames.add(id);
         console.info(`parley:first-frame ${Math.round(performance.now() - this.joinClickedAt)}`);
       },
+      chatOpened: () => this.toasts.clear('chat'),
       soundBlocked: () => this.toasts.show('Click anywhere to hear the others'),
     });
     view.el.addEventListener('chat-error', () => this.toasts.show('The message could not be sent', 'error'));
@@ -287,6 +288,10 @@ export class Call extends Emitter<CallEvents> {
 
   private startPolling(): void {
     this.poll = setInterval(() => void this.sample(), POLL_MS);
+    // A network change (Wi-Fi to cellular) breaks the ICE paths: look for new ones at once.
+    const online = () => this.mesh.restartAll();
+    window.addEventListener('online', online);
+    this.unsubscribe.push(() => window.removeEventListener('online', online));
   }
 
   /** Speaking highlight and connection quality, from getStats (remote) and WebAudio (self). */

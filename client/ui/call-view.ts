@@ -16,6 +16,7 @@ export interface CallViewActions extends Omit<ControlActions, 'panel'>, HostActi
   pickDevice(kind: DeviceKind, id: string): void;
   firstFrame(id: PeerId): void;
   soundBlocked(): void;
+  chatOpened(): void;
 }
 
 const TITLES: Record<PanelName, string> = { chat: 'In-call messages', people: 'People', settings: 'Settings' };
@@ -35,7 +36,11 @@ export class CallView {
   private open: PanelName | null = null;
   private unread = 0;
 
-  constructor(room: string, a: CallViewActions) {
+  constructor(
+    room: string,
+    private readonly actions: CallViewActions,
+  ) {
+    const a = actions;
     this.grid = new Grid(a.firstFrame, a.soundBlocked);
     this.controls = new Controls(room, { ...a, panel: (p) => this.toggle(p) });
     this.chat = new ChatPanel((text) => a.sendChat(text));
@@ -77,6 +82,7 @@ export class CallView {
       this.unread = 0;
       this.controls.setUnread(0);
       this.chat.focus();
+      this.actions.chatOpened();
     }
     if (next === 'settings') void this.pickers.refresh();
   }

@@ -1,5 +1,6 @@
 /** One participant's tile: video, name, mic-off indicator, raised hand, speaking highlight, connection quality. */
 import type { Peer } from '../../server/protocol/events';
+import { rememberedDevice } from '../media/devices';
 import { initials } from '../shared/names';
 import type { Quality } from '../shared/stats';
 import { h, play } from './dom';
@@ -41,6 +42,8 @@ export class Tile {
     );
     if (self) this.el.dataset.self = 'true';
     this.setQuality('unknown');
+    const speaker = rememberedDevice('audiooutput');
+    if (speaker && !self) void this.setSink(speaker);
     this.video.addEventListener('loadeddata', () => this.frame());
     this.video.addEventListener('playing', () => this.frame());
   }
