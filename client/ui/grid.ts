@@ -8,6 +8,13 @@ export type Layout = 'solo' | 'pip' | 'grid' | 'spotlight';
 
 export class Grid {
   readonly el = h('div', { class: 'stage', 'aria-label': 'Participants' });
+  private readonly hint = h(
+    'div',
+    { class: 'solo-hint', hidden: true },
+    h('p', { class: 'solo-title' }, 'You are the only one here'),
+    h('p', {}, 'Share this link with the people you want in the meeting:'),
+    h('p', { class: 'solo-link' }, `${location.origin}${location.pathname}`),
+  );
   private readonly tiles = new Map<PeerId, Tile>();
   private readonly screens = new Map<PeerId, ScreenTile>();
   private list: Peer[] = [];
@@ -74,6 +81,8 @@ export class Grid {
     const main = screens.find((t) => !t.self) ?? screens[0];
     const mode: Layout = main ? 'spotlight' : n <= 1 ? 'solo' : n === 2 ? 'pip' : 'grid';
     this.el.dataset.layout = mode;
+    this.hint.hidden = mode !== 'solo';
+    if (!this.hint.isConnected) this.el.append(this.hint);
     for (const tile of this.tiles.values()) tile.el.classList.toggle('tile-pip', mode === 'pip' && tile.self);
     for (const tile of screens) tile.el.classList.toggle('tile-main', tile === main);
     const rect = this.el.getBoundingClientRect();
