@@ -104,6 +104,11 @@ test('two participants: each decodes the other’s video and receives its audio'
   const a = await join(room, 'Ada');
   const b = await join(room, 'Bob');
 
+  for (const name of ['Leave call', 'Share screen', 'Chat', 'People', 'Raise hand']) {
+    await a.page.getByRole('button', { name, exact: true }).waitFor();
+  }
+  expect(await toggle(a.page, /microphone/i).getAttribute('aria-pressed')).toBe('true');
+  expect(await toggle(a.page, /camera/i).getAttribute('aria-pressed')).toBe('true');
   await expect(tile(a.page, b.id).textContent()).resolves.toContain('Bob');
   await expect(tile(b.page, a.id).textContent()).resolves.toContain('Ada');
   await waitForFrames(a.page, b.id, 10);
@@ -152,6 +157,11 @@ test('microphone and camera off show as data-audio/data-video="off" everywhere, 
   for (const p of everyone) await waitForTileState(p.page, b.id, 'data-video', 'on');
   await flip(a.page, /camera/i);
   for (const p of everyone) await waitForTileState(p.page, a.id, 'data-video', 'on');
+
+  // A raised hand shows on that participant's tile for the others.
+  expect(await tile(b.page, a.id).getByRole('img', { name: 'Hand raised' }).isVisible()).toBe(false);
+  await a.page.getByRole('button', { name: 'Raise hand' }).click();
+  for (const p of [b, c]) await tile(p.page, a.id).getByRole('img', { name: 'Hand raised' }).waitFor();
   await waitForFrames(b.page, a.id, 5);
   await waitForFrames(c.page, a.id, 5);
 });
