@@ -188,6 +188,7 @@ test('a shared screen reaches the others as an extra video and goes away when sh
   const wide = (v: { width: number; height: number }) => v.width / v.height > 1.5;
   expect((await playingVideos(b.page)).filter(wide)).toEqual([]);
 
+  // Headless Chromium with --use-fake-ui-for-media-stream answers getDisplayMedia with a fake 1280x720 screen.
   await a.page.getByRole('button', { name: 'Share screen' }).click();
   for (const viewer of [b, c]) {
     const first = await waitUntil('a wide screen video on a viewer', async () => (await playingVideos(viewer.page)).find(wide));
@@ -276,6 +277,7 @@ test('the host removes a participant from the People panel; they see why and can
   if (await confirm.isVisible().catch(() => false)) await confirm.click();
 
   await c.page.getByText('You were removed from this meeting').waitFor();
+  expect(await c.page.getByRole('button', { name: 'Rejoin' }).count()).toBe(0);
   await tile(host.page, c.id).waitFor({ state: 'detached', timeout: 2000 });
   await tile(b.page, c.id).waitFor({ state: 'detached', timeout: 2000 });
   expect(await parleyPeers(b.page)).toEqual([host.id]);

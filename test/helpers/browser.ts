@@ -44,7 +44,8 @@ export function ensureClientBuilt(): void {
       const p = path.join(dir, e.name);
       return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
     }, 0);
-  const sources = Math.max(newest(path.join(ROOT, 'client')), statSync(path.join(ROOT, 'server/protocol')).mtimeMs);
+  // The client imports the protocol types from server/protocol.
+  const sources = Math.max(newest(path.join(ROOT, 'client')), newest(path.join(ROOT, 'server/protocol')));
   if (existsSync(bundle) && statSync(bundle).mtimeMs > sources) return;
   const r = spawnSync('npm', ['run', '--silent', 'build:client'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`client build failed:\n${r.stdout}\n${r.stderr}`);
