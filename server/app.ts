@@ -13,6 +13,7 @@ import { createRenderer } from './http/views';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { attachLobby } from './realtime/lobby';
+import type { Limits } from './realtime/limits';
 import { attachRoom, type RoomRuntime } from './realtime/room';
 import { MemoryRoomStore } from './rooms/memory';
 import type { RoomStore } from './rooms/store';
@@ -28,6 +29,8 @@ export interface AppDeps {
   log?: Logger;
   /** Socket.IO adapter (the Redis adapter in a cluster); memory when absent. */
   adapter?: ServerOptions['adapter'];
+  /** Per-address limits shared by the replicas (Redis); local when absent. */
+  limits?: Limits;
   /** Extra readiness condition, e.g. the Redis connection. */
   healthy?: () => boolean;
   /** Called by close() after Socket.IO is closed, e.g. to quit Redis clients. */
@@ -108,7 +111,7 @@ export function createApp(deps: AppDeps): ParleyApp {
       cb(null, allowed.size === 0 || origin === undefined || allowed.has(origin));
     },
   });
-  const realtime = { config, store, metrics, log };
+  const realtime = { config, store, metrics, log, limits: deps.limits };
   const lobby = attachLobby(io, realtime);
   const room = attachRoom(io, realtime, lobby.notify);
 

@@ -3,6 +3,7 @@ import { createApp, type AppDeps } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { createRedisBackend } from './realtime/adapter';
+import { redisLimits } from './realtime/limits';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -25,7 +26,13 @@ async function main(): Promise<void> {
     }
     // Start at once and stay not-ready (/readyz 503) until Redis answers; the clients keep retrying.
     const redis = createRedisBackend(config.redisUrl, log);
-    deps = { store: redis.store, adapter: redis.adapter, healthy: redis.healthy, onClose: redis.close };
+    deps = {
+      store: redis.store,
+      adapter: redis.adapter,
+      limits: redisLimits(redis.client, config),
+      healthy: redis.healthy,
+      onClose: redis.close,
+    };
   } else if (!process.env.SECRET) {
     log.warn('SECRET is not set: resume tokens will not survive a restart of this replica');
   }

@@ -6,7 +6,7 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { Logger } from '../logger';
-import { createRedisClient, RedisRoomStore, type RedisStoreOptions } from '../rooms/redis';
+import { createRedisClient, RedisRoomStore, type RedisClient, type RedisStoreOptions } from '../rooms/redis';
 
 /**
  * `sharded`: Redis 7 sharded pub/sub with one channel per Socket.IO room (subscriptionMode 'dynamic'),
@@ -23,6 +23,8 @@ export interface RedisBackendOptions extends RedisStoreOptions {
 
 export interface RedisBackend {
   store: RedisRoomStore;
+  /** The store's connection, for other shared state (per-address limits). */
+  client: RedisClient;
   adapter: NonNullable<ServerOptions['adapter']>;
   /** False while any of the Redis connections is down. */
   healthy(): boolean;
@@ -53,6 +55,7 @@ export function createRedisBackend(url: string, log: Logger, opts: RedisBackendO
   connected.catch(() => undefined);
   return {
     store,
+    client: storeClient,
     adapter,
     healthy: () => clients.every((c) => c.isReady),
     connected,

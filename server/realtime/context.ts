@@ -3,12 +3,15 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { RoomStore } from '../rooms/store';
+import type { Limits } from './limits';
 
 export interface RealtimeDeps {
   config: Config;
   store: RoomStore;
   metrics: Metrics;
   log: Logger;
+  /** Per-address limits; local to the replica when absent. */
+  limits?: Limits;
 }
 
 /** Socket.IO room names. A peer's room is scoped by its meeting, so a send to it cannot leave the meeting. */

@@ -9,7 +9,8 @@ import { newMessageId, newPeerId } from '../rooms/codes';
 import { toPeer, type Presence, type Removal } from '../rooms/store';
 import { clientAddress, meetingRoom, peerRoom, type RealtimeDeps } from './context';
 import { on, refuseUnknown } from './handler';
-import { KeyedLimiter, TokenBucket } from './rate';
+import { localLimits } from './limits';
+import { TokenBucket } from './rate';
 import { issueResume, verifyResume } from './resume';
 
 interface RoomSocketData {
@@ -56,9 +57,8 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
   const log = deps.log.child({ ns: 'room' });
   const nsp = io.of('/room') as unknown as RoomNamespace;
   const presence = new Map<string, Presence>();
-  const joinLimiter = new KeyedLimiter(config.joinRatePerAddr, config.joinBurstPerAddr);
-  // Wrong passwords per address and room: a few tries, then one more a little later.
-  const passwordLimiter = new KeyedLimiter(config.passwordAttemptsPerMin / 60, config.passwordAttemptsPerMin);
+  // Per address, shared by the replicas when there is Redis: handshakes, and wrong passwords per room.
+  const limits = deps.limits ?? localLimits(config);
   const heartbeatMs = Math.min(1000, Math.floor(config.resumeGraceMs / 4));
   // A connected participant's lease outlives one missed heartbeat; a dropped one gets exactly the grace period.
   const connectedLease = () => Date.now() + config.resumeGraceMs + heartbeatMs;
@@ -79,69 +79,71 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
 
   nsp.use((socket, next) => {
     const s = socket as RoomSocket;
-    const address = clientAddress(s.handshake.headers, s.handshake.address, config.trustProxy);
     const fail = (code: ErrorCode, message?: string, extra?: object) => {
       metrics.refused.inc({ event: 'handshake', code });
       next(refusal(code, message, extra));
     };
-    if (!joinLimiter.take(address)) return fail('RATE_LIMITED');
+    admit(s).then(
+      (refused) => (refused ? fail(...refused) : next()),
+      (err: unknown) => {
+        // Typically the room state is out of reach (Redis down): say so, and that trying again will work.
+        log.error({ err, room: (s.handshake.auth as { room?: unknown })?.room }, 'join failed');
+        fail('INTERNAL', 'The meeting service is briefly unavailable; try again in a moment.', { retryable: true });
+      },
+    );
+  });
+
+  /** Admission of a handshake: sets socket.data, or returns the refusal. */
+  async function admit(s: RoomSocket): Promise<[ErrorCode, string?] | undefined> {
+    const address = clientAddress(s.handshake.headers, s.handshake.address, config.trustProxy);
+    if (!(await limits.handshakes.take(address))) return ['RATE_LIMITED'];
     let auth: ReturnType<typeof S.roomAuth.parse>;
     try {
       auth = S.parse(S.roomAuth, s.handshake.auth);
     } catch (err) {
-      return fail((err as AppError).code, (err as AppError).message);
+      return [(err as AppError).code, (err as AppError).message];
     }
     let peerId = newPeerId();
     if (auth.resume !== undefined) {
       const claim = verifyResume(config.secret, auth.resume, auth.room);
-      if (!claim) return fail('BAD_REQUEST', 'The resume token is not valid for this room.');
+      if (!claim) return ['BAD_REQUEST', 'The resume token is not valid for this room.'];
       peerId = claim.peer;
     }
-    const passwordKey = `${address}|${auth.room}`;
-    // A resume proves an earlier admission and never checks the password, so guesses by others do not block it.
-    if (auth.resume === undefined && passwordLimiter.exhausted(passwordKey)) {
-      return fail('RATE_LIMITED', 'Too many wrong passwords; try again in a minute.');
+    // Only an offered password is a guess. A resume never checks the password, so others' guesses do not block it.
+    const guessKey = auth.password !== undefined && auth.resume === undefined ? `${address}|${auth.room}` : undefined;
+    if (guessKey && (await limits.passwords.exhausted(guessKey))) {
+      return ['RATE_LIMITED', 'Too many wrong passwords; try again in a minute.'];
     }
     const sid = s.id;
     const startedAt = Date.now();
-    store
-      .join({
-        roomId: auth.room,
-        peerId,
-        name: auth.name,
-        identity: `${address}|${auth.name.toLowerCase()}`,
-        sid,
-        maxPeers: config.roomMaxPeers,
-        expiresAt: connectedLease(),
-        now: startedAt,
-        password: auth.password,
-        resuming: auth.resume !== undefined,
-      })
-      .then(
-        (result) => {
-          if (!result.ok) {
-            if (result.code === 'WRONG_PASSWORD') passwordLimiter.take(passwordKey);
-            return fail(result.code);
-          }
-          s.data = {
-            roomId: auth.room,
-            peerId,
-            sid,
-            name: result.member.name,
-            resumed: result.resumed,
-            replacedSid: result.replacedSid,
-            startedAt,
-            gone: false,
-          };
-          next();
-        },
-        (err: unknown) => {
-          // Typically the room state is out of reach (Redis down): say so, and that trying again will work.
-          log.error({ err, room: auth.room }, 'join failed');
-          fail('INTERNAL', 'The meeting service is briefly unavailable; try again in a moment.', { retryable: true });
-        },
-      );
-  });
+    const result = await store.join({
+      roomId: auth.room,
+      peerId,
+      name: auth.name,
+      identity: `${address}|${auth.name.toLowerCase()}`,
+      sid,
+      maxPeers: config.roomMaxPeers,
+      expiresAt: connectedLease(),
+      now: startedAt,
+      password: auth.password,
+      resuming: auth.resume !== undefined,
+    });
+    if (!result.ok) {
+      if (result.code === 'WRONG_PASSWORD' && guessKey) await limits.passwords.take(guessKey);
+      return [result.code];
+    }
+    s.data = {
+      roomId: auth.room,
+      peerId,
+      sid,
+      name: result.member.name,
+      resumed: result.resumed,
+      replacedSid: result.replacedSid,
+      startedAt,
+      gone: false,
+    };
+    return undefined;
+  }
 
   nsp.on('connection', (socket) => {
     void welcome(socket).catch((err: unknown) => {

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createRedisBackend, type AdapterMode, type RedisBackend } from '../../server/realtime/adapter';
-import { startServer, type TestServer } from './server';
+import { redisLimits } from '../../server/realtime/limits';
+import { startServer, testConfig, type TestServer } from './server';
 
 export interface Replica extends TestServer {
   backend: RedisBackend;
@@ -33,7 +34,13 @@ export async function startCluster(
       await backend.connected;
       const server = await startServer(
         { secret, replicaId: `${prefix}-${i}`, ...overrides },
-        { store: backend.store, adapter: backend.adapter, healthy: backend.healthy, onClose: backend.close },
+        {
+          store: backend.store,
+          adapter: backend.adapter,
+          limits: redisLimits(backend.client, testConfig(overrides), `${prefix}:`),
+          healthy: backend.healthy,
+          onClose: backend.close,
+        },
       );
       replicas.push({ ...server, backend });
     }
