@@ -17,6 +17,8 @@ const opt = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const quick = flag('quick');
+// --profile: Parley replicas write V8 CPU profiles to bench/results/profiles (read them with bench/profile-top.mjs).
+const profile = flag('profile');
 const scenarioNames = opt('scenarios', 'join,latency,throughput,fanout,capacity').split(',');
 const configNames = opt('configs', 'baseline,memory,redis,redis3').split(',');
 const TICK = 100; // clock ticks per second for /proc/<pid>/stat (CLK_TCK on Linux x86_64)
@@ -112,7 +114,12 @@ async function startConfig(name) {
     const port = await freePort();
     const p = name.startsWith('baseline')
       ? launch('node', ['bench/baseline/relay.mjs'], { PORT: String(port), ...env })
-      : launch('node', ['dist/server/index.js'], { ...PARLEY_ENV, PORT: String(port), HOST: '127.0.0.1', ...env });
+      : launch('node', [...(profile ? ['--cpu-prof', '--cpu-prof-dir', 'bench/results/profiles'] : []), 'dist/server/index.js'], {
+          ...PARLEY_ENV,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          ...env,
+        });
     procs.push(p);
     await waitPort(port);
     return `http://127.0.0.1:${port}`;

@@ -39,8 +39,10 @@ export function createRedisBackend(url: string, log: Logger, opts: RedisBackendO
   // The store fails fast while Redis is away (a join gets INTERNAL at once instead of hanging);
   // pub/sub keeps its queue so that subscriptions made meanwhile are sent on reconnect.
   const storeClient = createRedisClient(url, log, 'store', { offlineQueue: false });
-  const pub = createRedisClient(url, log, 'pub');
-  const sub = createRedisClient(url, log, 'sub');
+  // Publishing is fire-and-forget on every relayed event: no per-command timer (a lost connection is
+  // noticed by the ping and reconnects; `healthy()` reports it meanwhile).
+  const pub = createRedisClient(url, log, 'pub', { commandTimeoutMs: 0 });
+  const sub = createRedisClient(url, log, 'sub', { commandTimeoutMs: 0 });
   const store = new RedisRoomStore(storeClient, opts);
   const channelPrefix = opts.channelPrefix ?? 'parley';
   const adapter =

@@ -221,7 +221,11 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
           const out: SignalIn = { from: peerId };
           if (msg.description !== undefined) out.description = msg.description;
           if (msg.candidate !== undefined) out.candidate = msg.candidate;
-          nsp.to(peerRoom(roomId, msg.to)).emit('signal', out);
+          // A participant has one socket: when it is on this replica, deliver here and spare the
+          // cluster a publish (and this replica reading its own message back from Redis).
+          const target = peerRoom(roomId, msg.to);
+          if (nsp.adapter.rooms.has(target)) nsp.local.to(target).emit('signal', out);
+          else nsp.to(target).emit('signal', out);
           metrics.signals.inc();
         },
       },

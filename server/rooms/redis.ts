@@ -26,10 +26,17 @@ import {
  * A Redis client that reconnects forever with capped back-off and logs (never throws) connection errors.
  * With `offlineQueue: false` commands fail at once while Redis is away instead of piling up.
  */
-export function createRedisClient(url: string, log: Logger, role: string, opts: { offlineQueue?: boolean } = {}) {
+export function createRedisClient(
+  url: string,
+  log: Logger,
+  role: string,
+  opts: { offlineQueue?: boolean; commandTimeoutMs?: number } = {},
+) {
   const client = createClient({
     url,
     disableOfflineQueue: opts.offlineQueue === false,
+    // node-redis arms an AbortSignal timer per command for this; 0 turns it off (pub/sub on the hot path).
+    commandOptions: { timeout: opts.commandTimeoutMs ?? 5000 },
     pingInterval: 5000,
     socket: {
       connectTimeout: 5000,
