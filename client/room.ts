@@ -11,6 +11,13 @@ import { endedView } from './ui/ended';
 import { Prejoin } from './ui/prejoin';
 import { Toasts } from './ui/toasts';
 
+interface TrailEntry {
+  /** Epoch ms. */
+  at: number;
+  event: string;
+  id?: PeerId;
+}
+
 declare global {
   interface Window {
     parley: {
@@ -18,6 +25,8 @@ declare global {
       readonly room: string;
       peers(): PeerId[];
       stats(): Promise<Record<PeerId, PeerStats>>;
+      /** What the call went through, oldest first: welcomes (with the own PeerId), peers that left, connection status. */
+      trail(): TrailEntry[];
     };
   }
 }
@@ -31,6 +40,11 @@ let call: Call | null = null;
 let lobby: LobbyWatch | null = null;
 let prejoin: Prejoin | null = null;
 let lastJoin = { name: '', password: '' };
+const trail: TrailEntry[] = [];
+const note = (event: string, id?: PeerId) => {
+  trail.push({ at: Date.now(), event, ...(id ? { id } : {}) });
+  if (trail.length > 500) trail.shift();
+};
 
 window.parley = {
   get selfId() {
@@ -39,6 +53,7 @@ window.parley = {
   room,
   peers: () => call?.mesh.ids() ?? [],
   stats: () => call?.stats() ?? Promise.resolve({}),
+  trail: () => trail.slice(),
 };
 
 function rememberRoom(): void {
@@ -88,6 +103,9 @@ function join(form: { name: string; password: string }, clickedAt = performance.
   prejoin?.setStatus('');
   const c = new Call(room, form, media, toasts, clickedAt);
   call = c;
+  c.session.on('welcome', (w) => note('welcome', w.self.id));
+  c.session.on('left', ({ id }) => note('left', id));
+  c.session.on('status', (status) => note(status));
   c.on('in', (view) => {
     lobby?.close();
     lobby = null;

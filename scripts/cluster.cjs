@@ -162,7 +162,7 @@ async function startCluster(options = {}) {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cluster-'));
   const secret = crypto.randomBytes(24).toString('hex');
-  const cluster = { dir, url: '', replicas: [], redis: null, turn: null, lb: null, stop: async () => undefined };
+  const cluster = { dir, url: '', replicas: [], redis: null, turn: null, lb: null, stop: async () => undefined, rollingRestart: null };
   const stops = [];
   let stopped = false;
   cluster.stop = async () => {
@@ -261,6 +261,30 @@ async function startCluster(options = {}) {
     }
     await Promise.all(cluster.replicas.map((r) => r.start()));
 
+    // One replica at a time: SIGTERM (it drains: /readyz 503, its participants move elsewhere), wait for it to exit,
+    // start it again, wait until the load balancer sends it requests again; then the next one.
+    cluster.rollingRestart = async (opts = {}) => {
+      const steps = [];
+      for (const r of cluster.replicas) {
+        const began = Date.now();
+        opts.onStep?.({ replica: r.id, phase: 'stopping' });
+        await stopProcess(r.proc, opts.signal ?? 'SIGTERM', opts.stopTimeoutMs ?? 30_000);
+        const stoppedMs = Date.now() - began;
+        opts.onStep?.({ replica: r.id, phase: 'starting' });
+        await r.start();
+        await until(
+          `load balancer routing to ${r.id}`,
+          async () => (await get(cluster.lb.port, '/readyz'))?.headers['x-parley-server'] === r.id,
+          20_000,
+          r.proc,
+        );
+        const step = { replica: r.id, stoppedMs, backMs: Date.now() - began };
+        opts.onStep?.({ ...step, phase: 'back' });
+        steps.push(step);
+      }
+      return steps;
+    };
+
     const lbPort = options.port ?? (await freePort());
     const lbEnv = { ...baseEnv, PARLEY_LB_BIND: `127.0.0.1:${lbPort}`, PARLEY_COOKIE_KEY: secret };
     cluster.replicas.forEach((r, i) => (lbEnv[`PARLEY_REPLICA_${i + 1}`] = `127.0.0.1:${r.port}`));
@@ -330,7 +354,8 @@ async function main() {
   if (opts.help) {
     process.stdout.write(
       'npm run cluster -- [--replicas N] [--port 3000] [--turn-port 3478] [--no-redis] [--no-turn] [--build]\n' +
-        'Starts redis-server, N replicas, HAProxy (deploy/haproxy.cfg) and coturn on 127.0.0.1; Ctrl+C stops them.\n',
+        'Starts redis-server, N replicas, HAProxy (deploy/haproxy.cfg) and coturn on 127.0.0.1; Ctrl+C stops them.\n' +
+        'SIGUSR2 to this process restarts the replicas one at a time (drain, start, back in the load balancer).\n',
     );
     return;
   }
@@ -341,7 +366,7 @@ async function main() {
       cluster.replicas.map((r) => `  replica ${r.id}: ${r.url} (pid ${r.pid})\n`).join('') +
       (cluster.redis ? `  redis: ${cluster.redis.url}\n` : '') +
       (cluster.turn ? `  turn: ${cluster.turn.urls.join(', ')}\n` : '') +
-      'Ctrl+C stops everything.\n\n',
+      `Ctrl+C stops everything; kill -USR2 ${process.pid} restarts the replicas one at a time.\n\n`,
   );
   let stopping = false;
   const stop = (signal) => {
@@ -355,6 +380,22 @@ async function main() {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // kill -USR2 <pid of this runner>: rolling restart of the replicas, one at a time.
+  let rolling = false;
+  process.on('SIGUSR2', () => {
+    if (rolling || stopping) return;
+    rolling = true;
+    process.stdout.write('SIGUSR2: rolling restart\n');
+    cluster
+      .rollingRestart({
+        onStep: (s) => process.stdout.write(`rolling restart: ${s.replica} ${s.phase}${s.backMs ? ` after ${s.backMs} ms` : ''}\n`),
+      })
+      .then(
+        () => process.stdout.write('rolling restart done\n'),
+        (err) => process.stdout.write(`rolling restart failed: ${err.message}\n`),
+      )
+      .finally(() => (rolling = false));
+  });
   // A replica that dies is reported; the cluster keeps running (restart it by hand, or stop with Ctrl+C).
   for (const r of cluster.replicas)
     r.proc.on('exit', (code, sig) => !stopping && process.stdout.write(`replica ${r.id} exited (${code ?? sig})\n`));

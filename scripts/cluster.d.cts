@@ -54,6 +54,16 @@ export interface Cluster {
   turn: { port: number; secret: string; urls: string[]; pid: number; proc: ChildProcess } | null;
   lb: { port: number; pid: number; proc: ChildProcess };
   stop(): Promise<void>;
+  /**
+   * Restarts the replicas one at a time: sends `signal` (default SIGTERM, which drains), waits for the exit, starts
+   * the replica again and waits until the load balancer routes to it; then the next. Also: SIGUSR2 to the runner.
+   */
+  rollingRestart(options?: {
+    signal?: NodeJS.Signals;
+    /** SIGKILL after this long without an exit (default 30 s). */
+    stopTimeoutMs?: number;
+    onStep?: (step: { replica: string; phase: 'stopping' | 'starting' | 'back'; stoppedMs?: number; backMs?: number }) => void;
+  }): Promise<Array<{ replica: string; stoppedMs: number; backMs: number }>>;
 }
 
 export function startCluster(options?: ClusterOptions): Promise<Cluster>;

@@ -101,8 +101,9 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   }
 
   /** Restarts ICE now (also used when the network changes). */
-  restartIce(): void {
+  restartIce(reason = 'network change'): void {
     if (this.closed) return;
+    console.info(`parley: ICE restart with ${this.remoteId} (${reason}, ${this.pc.connectionState})`);
     if (!this.negotiated) {
       // Our first offer went unanswered: withdraw it and offer again.
       if (this.initiator && this.pc.signalingState === 'have-local-offer') {
@@ -255,8 +256,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (this.closed || this.pc.connectionState === 'connected') return;
     if (this.negotiated || this.initiator) {
       this.restarts++;
-      console.info(`parley: ICE restart ${this.restarts} with ${this.remoteId} (${this.pc.connectionState})`);
-      this.restartIce();
+      this.restartIce(`attempt ${this.restarts}`);
     }
     this.arm(this.timeout());
   }

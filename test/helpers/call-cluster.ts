@@ -1,0 +1,272 @@
+/// <reference lib="dom" />
+/**
+ * Calls in Chromium through the native cluster (scripts/cluster.cjs: redis-server, replica processes, HAProxy,
+ * coturn): participants pinned to a replica with the load balancer's cookie, which replica each one's socket is on,
+ * what each page went through (window.parley.trail) and decoded frames sampled on every tile.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { freePort, startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
+import {
+  ensureClientBuilt,
+  joinFromPrejoin,
+  launchBrowser,
+  makeMediaDir,
+  parleyStats,
+  rmMediaDir,
+  sleep,
+  waitUntil,
+  writeSolidY4m,
+} from './browser';
+
+export interface CallCluster {
+  cluster: Cluster;
+  browser: Browser;
+  /** The LB cookie value (PARLEY_LB) that pins each replica, by replica id. */
+  cookies: Map<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A cluster of `replicas` with STUN on the cluster's own coturn (no traffic leaves the machine), and one headless
+ * Chromium whose camera is a small solid-colour file (cheap to encode and decode with four participants on two cores).
+ */
+export async function startCallCluster(env: Record<string, string>, replicas = 3): Promise<CallCluster> {
+  ensureClientBuilt();
+  const turnPort = await freePort();
+  const cluster = await startCluster({
+    replicas,
+    turnPort,
+    logs: 'files',
+    env: { LOG_LEVEL: 'warn', STUN_URLS: `stun:127.0.0.1:${turnPort}`, ...env },
+  });
+  const media = makeMediaDir();
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser({ fakeVideo: writeSolidY4m(`${media}/camera.y4m`, [40, 70, 230]) });
+    const cookies = await lbCookies(cluster.url, replicas);
+    const b = browser;
+    return {
+      cluster,
+      browser: b,
+      cookies,
+      stop: async () => {
+        await b.close().catch(() => undefined);
+        await cluster.stop();
+        rmMediaDir(media);
+      },
+    };
+  } catch (err) {
+    await browser?.close().catch(() => undefined);
+    await cluster.stop();
+    rmMediaDir(media);
+    throw err;
+  }
+}
+
+/** Learns which PARLEY_LB value pins which replica from requests without a cookie (round robin). */
+export async function lbCookies(url: string, replicas: number): Promise<Map<string, string>> {
+  const cookies = new Map<string, string>();
+  for (let i = 0; i < 10 * replicas && cookies.size < replicas; i++) {
+    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    const replica = res.headers.get('x-parley-replica');
+    const value = /PARLEY_LB=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    if (replica && value) cookies.set(replica, value);
+  }
+  if (cookies.size < replicas) throw new Error(`the load balancer pinned only ${cookies.size} of ${replicas} replicas`);
+  return cookies;
+}
+
+export interface TrailEntry {
+  at: number;
+  event: string;
+  id?: string;
+}
+
+/** A Socket.IO handshake (a polling request without a sid) as the browser saw it go through the LB. */
+export interface Handshake {
+  at: number;
+  status: number;
+  /** The HAProxy server that answered (X-Parley-Server: r1, r2, ...). */
+  server: string;
+}
+
+export interface ClusterParticipant {
+  name: string;
+  id: string;
+  page: Page;
+  context: BrowserContext;
+  console: string[];
+  handshakes: Handshake[];
+}
+
+/**
+ * Opens the room page through the LB (pinned to `replica` with its cookie when given), joins as `name` and waits
+ * for the own tile. Every Socket.IO handshake's answering replica is recorded.
+ */
+export async function joinThroughLb(cc: CallCluster, room: string, name: string, replica?: string): Promise<ClusterParticipant> {
+  const context = await cc.browser.newContext({ viewport: { width: 960, height: 600 } });
+  if (replica) {
+    const value = cc.cookies.get(replica);
+    if (!value) throw new Error(`no cookie for replica ${replica}`);
+    await context.addCookies([{ name: 'PARLEY_LB', value, url: cc.cluster.url }]);
+  }
+  const page = await context.newPage();
+  const lines: string[] = [];
+  const handshakes: Handshake[] = [];
+  page.on('console', (m) => lines.push(m.text()));
+  page.on('pageerror', (err) => lines.push(`pageerror: ${err.message}`));
+  page.on('response', (res) => {
+    const u = new URL(res.url());
+    if (u.pathname !== '/socket.io/' || u.searchParams.has('sid')) return;
+    handshakes.push({ at: Date.now(), status: res.status(), server: res.headers()['x-parley-server'] ?? '?' });
+  });
+  await page.goto(`${cc.cluster.url}/r/${room}`);
+  await joinFromPrejoin(page, name);
+  const id = await page.evaluate(() => (window as unknown as { parley: { selfId: string } }).parley.selfId);
+  return { name, id, page, context, console: lines, handshakes };
+}
+
+/** window.parley.trail() of a page. */
+export function trail(p: ClusterParticipant): Promise<TrailEntry[]> {
+  return p.page.evaluate(() => (window as unknown as { parley: { trail(): TrailEntry[] } }).parley.trail());
+}
+
+/** The replica the participant's latest successful handshake reached. */
+export function replicaOf(p: ClusterParticipant): string | undefined {
+  return p.handshakes.filter((h) => h.status === 200).at(-1)?.server;
+}
+
+/** The first welcome after `since` (epoch ms) with the participant's own PeerId; undefined when none yet. */
+export async function welcomeAfter(p: ClusterParticipant, since: number): Promise<TrailEntry | undefined> {
+  return (await trail(p)).find((e) => e.event === 'welcome' && e.at > since && e.id === p.id);
+}
+
+/** Every peer:left a participant received. */
+export async function leftSeen(p: ClusterParticipant): Promise<TrailEntry[]> {
+  return (await trail(p)).filter((e) => e.event === 'left');
+}
+
+/** parley_participants of each replica that answers (asked directly, not through the LB). */
+export async function participantsPerReplica(cluster: Cluster): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  await Promise.all(
+    cluster.replicas.map(async (r: ReplicaHandle) => {
+      try {
+        const text = await (await fetch(`${r.url}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+        const m = /^parley_participants(?:\{[^}]*\})? (\d+)/m.exec(text);
+        if (m) out[r.id] = Number(m[1]);
+      } catch {
+        // Not running: no entry.
+      }
+    }),
+  );
+  return out;
+}
+
+/** Waits until the LB sends requests without a cookie to `replica` again (its health check passed). */
+export async function untilLbRoutesTo(url: string, replica: string, timeoutMs = 15_000): Promise<void> {
+  await waitUntil(
+    `the load balancer to route to ${replica}`,
+    async () => {
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+        await res.arrayBuffer();
+        if (res.headers.get('x-parley-server') === replica) return true;
+      }
+      return false;
+    },
+    timeoutMs,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decoded frames on every tile
+
+export interface FrameSample {
+  /** Milliseconds since the sampler started. */
+  t: number;
+  /** framesDecoded by observer name, then by the remote PeerId; -1 when the page did not answer. */
+  frames: Record<string, Record<string, number>>;
+}
+
+export interface Stall {
+  t: number;
+  observer: string;
+  from: string;
+  before: number;
+  after: number;
+}
+
+/**
+ * Samples framesDecoded (the receiving peer connection's getStats) of every remote participant on every page, every
+ * `intervalMs`, until stop().
+ */
+export class FrameSampler {
+  readonly samples: FrameSample[] = [];
+  private running = true;
+  private readonly loop: Promise<void>;
+  readonly startedAt = Date.now();
+
+  constructor(
+    private readonly people: ClusterParticipant[],
+    intervalMs = 500,
+  ) {
+    this.loop = (async () => {
+      while (this.running) {
+        const next = Date.now() + intervalMs;
+        const frames: FrameSample['frames'] = {};
+        await Promise.all(
+          people.map(async (p) => {
+            const row: Record<string, number> = {};
+            const stats = await parleyStats(p.page).catch(() => ({}) as Awaited<ReturnType<typeof parleyStats>>);
+            for (const other of people) if (other !== p) row[other.id] = stats[other.id]?.framesDecoded ?? -1;
+            frames[p.name] = row;
+          }),
+        );
+        this.samples.push({ t: Date.now() - this.startedAt, frames });
+        await sleep(Math.max(0, next - Date.now()));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Every pair of consecutive samples in which some tile did not decode a new frame. */
+  stalls(): Stall[] {
+    const out: Stall[] = [];
+    for (let i = 1; i < this.samples.length; i++) {
+      const a = this.samples[i - 1];
+      const b = this.samples[i];
+      for (const p of this.people) {
+        for (const other of this.people) {
+          if (other === p) continue;
+          const before = a.frames[p.name]?.[other.id] ?? -1;
+          const after = b.frames[p.name]?.[other.id] ?? -1;
+          if (!(after > before && before >= 0)) out.push({ t: b.t, observer: p.name, from: other.name, before, after });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Total frames decoded on all tiles in the first and the last sample. */
+  totals(): { first: number; last: number } {
+    const sum = (s: FrameSample | undefined) =>
+      s ? Object.values(s.frames).reduce((n, row) => n + Object.values(row).reduce((m, v) => m + Math.max(0, v), 0), 0) : 0;
+    return { first: sum(this.samples[0]), last: sum(this.samples.at(-1)) };
+  }
+
+  /** Frames decoded on all tiles in the samples nearest before and after `at` (epoch ms). */
+  around(at: number, afterMs: number): { before: number; after: number } {
+    const sum = (s: FrameSample | undefined) =>
+      s ? Object.values(s.frames).reduce((n, row) => n + Object.values(row).reduce((m, v) => m + Math.max(0, v), 0), 0) : 0;
+    const t = at - this.startedAt;
+    const before = [...this.samples].reverse().find((s) => s.t <= t);
+    const after = this.samples.find((s) => s.t >= t + afterMs) ?? this.samples.at(-1);
+    return { before: sum(before), after: sum(after) };
+  }
+}
