@@ -19,7 +19,7 @@ const opt = (name, def) => {
 const quick = flag('quick');
 // --profile: Parley replicas write V8 CPU profiles to bench/results/profiles (read them with bench/profile-top.mjs).
 const profile = flag('profile');
-const scenarioNames = opt('scenarios', 'join,latency,throughput,fanout,capacity').split(',');
+const scenarioNames = opt('scenarios', 'join,latency,throughput,fanout,capacity,browser').split(',');
 const configNames = opt('configs', 'baseline,memory,redis,redis3').split(',');
 const TICK = 100; // clock ticks per second for /proc/<pid>/stat (CLK_TCK on Linux x86_64)
 
@@ -133,6 +133,7 @@ async function startConfig(name) {
   } else throw new Error(`unknown configuration ${name}`);
   const pids = procs.map((p) => p.pid);
   return {
+    baseline: name.startsWith('baseline'),
     urls,
     pids,
     redisPid: redis?.pid,
@@ -209,6 +210,19 @@ async function measured(env, jobs) {
 const split = (n, parts) => Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0));
 
 const SCENARIOS = {
+  async browser(env) {
+    if (env.baseline) return { skipped: 'the bare relay has no pages' };
+    const [r] = await new Promise((resolve, reject) => {
+      const p = launch('node', ['bench/browser.mjs', JSON.stringify({ urls: env.urls, runs: quick ? 3 : 10 })], {});
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => process.stderr.write(d));
+      p.on('exit', (code) =>
+        code === 0 ? resolve([JSON.parse(out.trim().split('\n').pop()).result]) : reject(new Error(`browser run exited ${code}`)),
+      );
+    });
+    return r;
+  },
   async join(env) {
     const count = quick ? 200 : 1600;
     const workers = 2;
@@ -297,9 +311,10 @@ const SCENARIOS = {
 };
 
 async function main() {
-  if (!existsSync(path.join(ROOT, 'dist/server/index.js'))) {
+  if (!flag('no-build') || !existsSync(path.join(ROOT, 'dist/server/index.js'))) {
     log('building…');
-    spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] }).status !== 0)
+      throw new Error('build failed');
   }
   const results = {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
@@ -367,6 +382,11 @@ function table(results) {
       ['deliveriesPerSec', 'deliveries/s', 0],
       ['serverCpuUsPerDelivery', 'CPU µs/delivery', 1],
     ],
+    browser: [
+      ['p50', '"Join now" → first remote frame p50 ms', 0],
+      ['p95', 'p95 ms', 0],
+      ['runs', 'runs', 0],
+    ],
   };
   const baselineOf = (scenario, param) => get(scenario, param, 'baseline');
   for (const [scenario, param] of [...new Set(results.runs.map((r) => `${r.scenario}|${r.param ?? ''}`))].map((k) => k.split('|'))) {
@@ -394,8 +414,9 @@ function table(results) {
       const r = get(scenario, p, config);
       const b = baselineOf(scenario, p);
       const key = cols.find((c) => /cpu/i.test(c[0]))?.[0] ?? cols.find((c) => c[0] === 'p99')?.[0] ?? cols[0][0];
-      const ratio = r && b && !r.error ? fmt(r[key] / b[key]) + ` (${key})` : '—';
-      lines.push(`| ${config} | ${r?.error ? `failed: ${r.error}` : cols.map((c) => fmt(r?.[c[0]], c[2])).join(' | ')} | ${ratio} |`);
+      const ratio = r && b && !r.error && !b.skipped ? fmt(r[key] / b[key]) + ` (${key})` : '—';
+      const cells = r?.error ? `failed: ${r.error}` : r?.skipped ? `n/a (${r.skipped})` : cols.map((c) => fmt(r?.[c[0]], c[2])).join(' | ');
+      lines.push(`| ${config} | ${cells} | ${ratio} |`);
     }
   }
   return lines.join('\n') + '\n';

@@ -1,0 +1,61 @@
+// Browser scenario: "Join now" to the first decoded remote frame, in headless Chromium through the real
+// pages. One participant waits in each fresh room; the newcomer's client logs `parley:first-frame <ms>`.
+// Input: one JSON argument { urls, runs }. Output: one JSON result line on stdout.
+import { spawnSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+const job = JSON.parse(process.argv[2]);
+if (spawnSync('sh', ['-c', 'command -v chromium']).status !== 0) throw new Error('chromium is required: apt-get install chromium');
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args, headless: true });
+
+async function join(url, room, name) {
+  const context = await browser.newContext({ viewport: { width: 960, height: 600 } });
+  const page = await context.newPage();
+  let firstFrame;
+  const got = new Promise((resolve) =>
+    page.on('console', (m) => {
+      const match = /^parley:first-frame (\d+(?:\.\d+)?)/.exec(m.text());
+      if (match) resolve((firstFrame = Number(match[1])));
+    }),
+  );
+  await page.goto(`${url}/r/${room}`);
+  await page.getByRole('textbox', { name: 'Your name' }).fill(name);
+  await page.getByRole('button', { name: 'Join now' }).click();
+  await page.getByRole('button', { name: 'Leave call' }).waitFor({ timeout: 15_000 });
+  return { context, got, firstFrame: () => firstFrame };
+}
+
+const times = [];
+try {
+  for (let i = 0; i < job.runs; i++) {
+    const room = `bench-browser-${Date.now().toString(36)}-${i}`;
+    // With several replicas the two land on different ones (the newcomer's signals cross replicas).
+    const host = await join(job.urls[0], room, 'Waiting');
+    const guest = await join(job.urls[1 % job.urls.length], room, 'Newcomer');
+    const ms = await Promise.race([
+      guest.got,
+      new Promise((_, rej) => setTimeout(() => rej(new Error('no remote frame in 20 s')), 20_000)),
+    ]);
+    times.push(ms);
+    process.stderr.write(`    [browser] run ${i + 1}: ${ms} ms\n`);
+    await guest.context.close();
+    await host.context.close();
+  }
+} finally {
+  await browser.close();
+}
+const sorted = [...times].sort((a, b) => a - b);
+const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+process.stdout.write(JSON.stringify({ result: { runs: times.length, times, p50: pct(50), p95: pct(95) }, loadCpuSec: 0 }) + '\n');
