@@ -41,6 +41,16 @@ export class Prejoin {
     maxlength: '128',
   });
   private readonly passwordField: HTMLElement;
+  /** Whoever opens an empty meeting may protect it with a password (the server takes it from the first join). */
+  private readonly newPassword = h('input', {
+    id: 'new-meeting-password',
+    class: 'input',
+    type: 'password',
+    autocomplete: 'new-password',
+    maxlength: '128',
+    placeholder: 'Leave empty for an open meeting',
+  });
+  private readonly newPasswordField: HTMLElement;
   private readonly presence = h('p', { class: 'presence', 'aria-live': 'polite' }, 'Checking who is here…');
   private readonly status = h('p', { class: 'prejoin-status', role: 'alert' });
   private readonly joinBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-large' }, 'Join now');
@@ -62,6 +72,12 @@ export class Prejoin {
       h('label', { for: 'meeting-password' }, 'Meeting password'),
       this.password,
     );
+    this.newPasswordField = h(
+      'div',
+      { class: 'field', hidden: true },
+      h('label', { for: 'new-meeting-password' }, 'Protect with a password (optional)'),
+      this.newPassword,
+    );
     const form = h(
       'form',
       { class: 'prejoin-form', novalidate: true },
@@ -70,6 +86,7 @@ export class Prejoin {
       this.presence,
       h('div', { class: 'field' }, h('label', { for: 'your-name' }, 'Your name'), this.name),
       this.passwordField,
+      this.newPasswordField,
       this.joinBtn,
       this.status,
     );
@@ -109,11 +126,13 @@ export class Prejoin {
   setLobby(room: LobbyRoom): void {
     this.presence.textContent = presenceLine(room.names);
     if (room.locked) this.presence.textContent += ' · The meeting is locked';
+    this.newPasswordField.hidden = room.count > 0;
     if (room.password) this.askPassword();
   }
 
   askPassword(wrong = false): void {
     this.passwordField.hidden = false;
+    this.newPasswordField.hidden = true;
     if (wrong) {
       this.password.value = '';
       this.password.setAttribute('aria-invalid', 'true');
@@ -150,6 +169,7 @@ export class Prejoin {
     } catch {
       // Not remembered; joining still works.
     }
-    this.handlers.join({ name, password: this.passwordField.hidden ? '' : this.password.value });
+    const password = !this.passwordField.hidden ? this.password.value : !this.newPasswordField.hidden ? this.newPassword.value : '';
+    this.handlers.join({ name, password });
   }
 }

@@ -358,3 +358,29 @@ test('a meeting with a password asks for it on the pre-join page; a wrong one is
     owner.socket.close();
   }
 });
+
+test('whoever opens an empty meeting can protect it with a password; the next one is asked for it', async () => {
+  const room = newRoomCode();
+  const first = await openPage(browser, `${server.url}/r/${room}`);
+  people.push({ name: 'Opener', page: first.page, context: first.context, id: '', console: first.console, firstFrameMs: () => undefined });
+  const set = first.page.getByLabel('Protect with a password (optional)');
+  await set.waitFor();
+  await set.fill('blue door');
+  await joinFromPrejoin(first.page, 'Opener');
+
+  const second = await openPage(browser, `${server.url}/r/${room}`);
+  people.push({
+    name: 'Second',
+    page: second.page,
+    context: second.context,
+    id: '',
+    console: second.console,
+    firstFrameMs: () => undefined,
+  });
+  const password = second.page.getByLabel('Meeting password');
+  await password.waitFor();
+  expect(await second.page.getByLabel('Protect with a password (optional)').isVisible()).toBe(false);
+  await password.fill('blue door');
+  await joinFromPrejoin(second.page, 'Second');
+  expect(await second.page.locator('[data-participant-id]').count()).toBeGreaterThanOrEqual(2);
+});
