@@ -16,6 +16,7 @@ interface TrailEntry {
   at: number;
   event: string;
   id?: PeerId;
+  reason?: string;
 }
 
 declare global {
@@ -41,8 +42,8 @@ let lobby: LobbyWatch | null = null;
 let prejoin: Prejoin | null = null;
 let lastJoin = { name: '', password: '' };
 const trail: TrailEntry[] = [];
-const note = (event: string, id?: PeerId) => {
-  trail.push({ at: Date.now(), event, ...(id ? { id } : {}) });
+const note = (event: string, id?: PeerId, reason?: string) => {
+  trail.push({ at: Date.now(), event, ...(id ? { id } : {}), ...(reason ? { reason } : {}) });
   if (trail.length > 500) trail.shift();
 };
 
@@ -104,7 +105,7 @@ function join(form: { name: string; password: string }, clickedAt = performance.
   const c = new Call(room, form, media, toasts, clickedAt);
   call = c;
   c.session.on('welcome', (w) => note('welcome', w.self.id));
-  c.session.on('left', ({ id }) => note('left', id));
+  c.session.on('left', ({ id, reason }) => note('left', id, reason));
   c.session.on('status', (status) => note(status));
   c.on('in', (view) => {
     lobby?.close();

@@ -46,6 +46,9 @@ export class RoomSession extends Emitter<SessionEvents> {
   private welcomed = false;
   private ended = false;
   private retriedFresh = false;
+  /** Consecutive retryable refusals while coming back (the room state briefly out of the server's reach). */
+  private retries = 0;
+  private offOnline: (() => void) | null = null;
 
   constructor(private readonly auth: Omit<RoomAuth, 'resume'>) {
     super();
@@ -69,6 +72,16 @@ export class RoomSession extends Emitter<SessionEvents> {
     this.emit('status', 'connecting');
 
     socket.on('connect', () => this.emit('status', 'connected'));
+    // The network is back: come back now rather than at the next step of the reconnection back-off, so that the
+    // place (kept for the grace period) is still ours.
+    const online = () => {
+      if (this.ended || socket.connected || !this.welcomed) return;
+      socket.disconnect();
+      socket.connect();
+    };
+    window.addEventListener('online', online);
+    this.offOnline?.();
+    this.offOnline = () => window.removeEventListener('online', online);
     socket.on('disconnect', (reason) => {
       if (this.ended) return;
       this.emit('status', 'reconnecting');
@@ -80,6 +93,7 @@ export class RoomSession extends Emitter<SessionEvents> {
       this.resume = w.resume;
       this.welcomed = true;
       this.retriedFresh = false;
+      this.retries = 0;
       this.emit('welcome', w);
     });
     socket.on('peer:joined', (p) => this.emit('joined', p));
@@ -145,6 +159,7 @@ export class RoomSession extends Emitter<SessionEvents> {
   leave(): Promise<void> {
     const socket = this.socket;
     this.ended = true;
+    this.offOnline?.();
     if (!socket) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
@@ -160,6 +175,7 @@ export class RoomSession extends Emitter<SessionEvents> {
   /** Closes the socket without telling anyone (the page is going away; the grace period applies). */
   close(): void {
     this.ended = true;
+    this.offOnline?.();
     this.socket?.disconnect();
   }
 
@@ -183,6 +199,13 @@ export class RoomSession extends Emitter<SessionEvents> {
       return;
     }
     // A middleware refusal is final for this attempt; socket.io does not retry it.
+    if (this.welcomed && code === 'INTERNAL' && (err.data as { retryable?: unknown } | undefined)?.retryable === true) {
+      // The server cannot reach the room state for a moment (e.g. Redis): our place is still ours, keep the token and
+      // try again shortly, backing off up to a few seconds.
+      const delay = jittered(Math.min(4000, 500 * 2 ** Math.min(this.retries++, 3)), Math.random(), 500);
+      setTimeout(() => !this.ended && !socket.connected && socket.connect(), delay);
+      return;
+    }
     if (this.welcomed && this.resume && code !== 'BANNED' && !this.retriedFresh) {
       // Our place is gone (token refused): come back as a fresh participant.
       this.retriedFresh = true;

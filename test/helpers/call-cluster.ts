@@ -5,6 +5,8 @@
  * what each page went through (window.parley.trail) and decoded frames sampled on every tile.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import type { Welcome } from '../../server/protocol/events';
 import { freePort, startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
 import {
   ensureClientBuilt,
@@ -77,10 +79,12 @@ export async function lbCookies(url: string, replicas: number): Promise<Map<stri
   return cookies;
 }
 
+/** One entry of window.parley.trail(): 'welcome' (id: own PeerId), 'left' (id, reason), or a connection status. */
 export interface TrailEntry {
   at: number;
   event: string;
   id?: string;
+  reason?: string;
 }
 
 /** A Socket.IO handshake (a polling request without a sid) as the browser saw it go through the LB. */
@@ -102,10 +106,28 @@ export interface ClusterParticipant {
 
 /**
  * Opens the room page through the LB (pinned to `replica` with its cookie when given), joins as `name` and waits
- * for the own tile. Every Socket.IO handshake's answering replica is recorded.
+ * for the own tile. Every Socket.IO handshake's answering replica is recorded. `relayOnly`: its media goes through
+ * the cluster's coturn only.
  */
-export async function joinThroughLb(cc: CallCluster, room: string, name: string, replica?: string): Promise<ClusterParticipant> {
+export async function joinThroughLb(
+  cc: CallCluster,
+  room: string,
+  name: string,
+  replica?: string,
+  opts: { relayOnly?: boolean } = {},
+): Promise<ClusterParticipant> {
   const context = await cc.browser.newContext({ viewport: { width: 960, height: 600 } });
+  if (opts.relayOnly) {
+    // As behind a network that lets media through the TURN relay only: every peer connection of this page relays.
+    await context.addInitScript(() => {
+      const Native = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends Native {
+        constructor(config?: RTCConfiguration) {
+          super({ ...config, iceTransportPolicy: 'relay' });
+        }
+      };
+    });
+  }
   if (replica) {
     const value = cc.cookies.get(replica);
     if (!value) throw new Error(`no cookie for replica ${replica}`);
@@ -135,6 +157,12 @@ export function trail(p: ClusterParticipant): Promise<TrailEntry[]> {
 /** The replica the participant's latest successful handshake reached. */
 export function replicaOf(p: ClusterParticipant): string | undefined {
   return p.handshakes.filter((h) => h.status === 200).at(-1)?.server;
+}
+
+/** Frames decoded by `observer` from each of `from`, summed (-1 where not connected to one of them). */
+export async function framesFrom(observer: ClusterParticipant, from: ClusterParticipant[]): Promise<number[]> {
+  const stats = await parleyStats(observer.page);
+  return from.map((p) => stats[p.id]?.framesDecoded ?? -1);
 }
 
 /** The first welcome after `since` (epoch ms) with the participant's own PeerId; undefined when none yet. */
@@ -269,4 +297,48 @@ export class FrameSampler {
     const after = this.samples.find((s) => s.t >= t + afterMs) ?? this.samples.at(-1);
     return { before: sum(before), after: sum(after) };
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Joins from socket.io-client (outside the browser)
+
+export interface JoinAttempt {
+  ok: boolean;
+  /** From the start of the attempt to its welcome or refusal. */
+  ms: number;
+  code?: string;
+  retryable?: boolean;
+  /** The connect_error message (an error code, or a transport error such as "xhr poll error"). */
+  message?: string;
+  /** A transport error's detail, e.g. the HTTP status the load balancer answered with. */
+  status?: unknown;
+  welcome?: Welcome;
+  socket?: Socket;
+}
+
+/**
+ * One join with socket.io-client and no automatic reconnection; never throws. Close `socket` when ok. Through the LB,
+ * pass a `cookie` (PARLEY_LB=...): Node keeps no cookies, and the requests of one polling session must reach one replica.
+ */
+export function attemptJoin(url: string, auth: { room: string; name: string }, cookie?: string, timeoutMs = 5000): Promise<JoinAttempt> {
+  const started = Date.now();
+  const socket = io(`${url}/room`, {
+    auth,
+    forceNew: true,
+    reconnection: false,
+    timeout: timeoutMs,
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+  });
+  return new Promise((resolve) => {
+    const done = (r: Omit<JoinAttempt, 'ms'>) => {
+      clearTimeout(timer);
+      if (!r.ok) socket.close();
+      resolve({ ...r, ms: Date.now() - started });
+    };
+    const timer = setTimeout(() => done({ ok: false, message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    socket.once('room:welcome', (welcome: Welcome) => done({ ok: true, welcome, socket }));
+    socket.once('connect_error', (err: Error & { data?: { code?: string; retryable?: boolean }; description?: unknown }) =>
+      done({ ok: false, message: err.message, code: err.data?.code, retryable: err.data?.retryable, status: err.description }),
+    );
+  });
 }
