@@ -5,11 +5,11 @@
  * is removed for everyone once the grace period is over.
  */
 import { newRoomCode } from '../../server/rooms/codes';
-import { parleyPeers, parleyStats, sleep, tileIds, waitUntil } from '../helpers/browser';
+import { parleyPeers, sleep, tileIds, waitUntil } from '../helpers/browser';
 import {
   framesFrom,
   FrameSampler,
-  joinThroughLb,
+  joinMesh,
   leftSeen,
   replicaOf,
   startCallCluster,
@@ -26,12 +26,12 @@ let people: ClusterParticipant[] = [];
 
 beforeAll(async () => {
   cc = await startCallCluster({ RESUME_GRACE_MS: String(GRACE_MS) });
-  const room = newRoomCode();
-  people.push(await joinThroughLb(cc, room, 'Ada', 'r1'));
-  people.push(await joinThroughLb(cc, room, 'Bob', 'r2'));
   // Cy's media goes through coturn only.
-  people.push(await joinThroughLb(cc, room, 'Cy', 'r3', { relayOnly: true }));
-  await waitUntil('every page decoding video from every other participant', allDecoding, 40_000);
+  people = await joinMesh(cc, newRoomCode(), [
+    ['Ada', 'r1'],
+    ['Bob', 'r2'],
+    ['Cy', 'r3', { relayOnly: true }],
+  ]);
 });
 
 afterAll(async () => {
@@ -39,14 +39,6 @@ afterAll(async () => {
   people = [];
   await cc?.stop();
 });
-
-async function allDecoding(): Promise<boolean> {
-  for (const p of people) {
-    const stats = await parleyStats(p.page);
-    if (people.some((o) => o !== p && !((stats[o.id]?.framesDecoded ?? 0) > 5))) return false;
-  }
-  return true;
-}
 
 const byName = (name: string) => people.find((p) => p.name === name) as ClusterParticipant;
 const peerViews = () => Promise.all(people.map(async (p) => (await parleyPeers(p.page)).sort()));

@@ -6,11 +6,11 @@
  */
 import type { Page } from 'playwright-core';
 import { newRoomCode } from '../../server/rooms/codes';
-import { parleyPeers, parleyStats, sleep, waitUntil } from '../helpers/browser';
+import { parleyPeers, sleep } from '../helpers/browser';
 import {
   attemptJoin,
   FrameSampler,
-  joinThroughLb,
+  joinMesh,
   leftSeen,
   startCallCluster,
   trail,
@@ -27,24 +27,11 @@ const room = newRoomCode();
 
 beforeAll(async () => {
   cc = await startCallCluster({ RESUME_GRACE_MS: String(GRACE_MS) });
-  for (const [name, replica] of [
+  people = await joinMesh(cc, room, [
     ['Ada', 'r1'],
     ['Bob', 'r2'],
     ['Cy', 'r3'],
-  ] as const) {
-    people.push(await joinThroughLb(cc, room, name, replica));
-  }
-  await waitUntil(
-    'every page decoding video from every other participant',
-    async () => {
-      for (const p of people) {
-        const stats = await parleyStats(p.page);
-        if (people.some((o) => o !== p && !((stats[o.id]?.framesDecoded ?? 0) > 5))) return false;
-      }
-      return true;
-    },
-    40_000,
-  );
+  ]);
 });
 
 afterAll(async () => {

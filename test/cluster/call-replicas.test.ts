@@ -7,7 +7,7 @@ import { newRoomCode } from '../../server/rooms/codes';
 import { sleep, tileIds, waitUntil } from '../helpers/browser';
 import {
   FrameSampler,
-  joinThroughLb,
+  joinMesh,
   leftSeen,
   participantsPerReplica,
   replicaOf,
@@ -17,7 +17,7 @@ import {
   type CallCluster,
   type ClusterParticipant,
 } from '../helpers/call-cluster';
-import { parleyPeers, parleyStats } from '../helpers/browser';
+import { parleyPeers } from '../helpers/browser';
 
 const GRACE_MS = 6000;
 let cc: CallCluster;
@@ -27,25 +27,12 @@ beforeAll(async () => {
   cc = await startCallCluster({ RESUME_GRACE_MS: String(GRACE_MS), DRAIN_TIMEOUT_MS: '6000' });
   const room = newRoomCode();
   // Two participants pinned to r1 (by the LB cookie), one each on r2 and r3.
-  for (const [name, replica] of [
+  people = await joinMesh(cc, room, [
     ['Ada', 'r1'],
     ['Bob', 'r1'],
     ['Cy', 'r2'],
     ['Dee', 'r3'],
-  ] as const) {
-    people.push(await joinThroughLb(cc, room, name, replica));
-  }
-  await waitUntil(
-    'every page decoding video from every other participant',
-    async () => {
-      for (const p of people) {
-        const stats = await parleyStats(p.page);
-        if (people.some((o) => o !== p && !((stats[o.id]?.framesDecoded ?? 0) > 5))) return false;
-      }
-      return true;
-    },
-    40_000,
-  );
+  ]);
 });
 
 afterAll(async () => {

@@ -149,6 +149,27 @@ export async function joinThroughLb(
   return { name, id, page, context, console: lines, handshakes };
 }
 
+/** True when every participant's page decodes video from every other participant. */
+export async function allDecoding(people: ClusterParticipant[]): Promise<boolean> {
+  for (const p of people) {
+    const stats = await parleyStats(p.page);
+    if (people.some((o) => o !== p && !((stats[o.id]?.framesDecoded ?? 0) > 5))) return false;
+  }
+  return true;
+}
+
+/** Joins everyone through the LB in order (each pinned to its replica), then waits until all decode each other's video. */
+export async function joinMesh(
+  cc: CallCluster,
+  room: string,
+  placements: ReadonlyArray<readonly [name: string, replica: string, opts?: { relayOnly?: boolean }]>,
+): Promise<ClusterParticipant[]> {
+  const people: ClusterParticipant[] = [];
+  for (const [name, replica, opts] of placements) people.push(await joinThroughLb(cc, room, name, replica, opts));
+  await waitUntil('every page decoding video from every other participant', () => allDecoding(people), 40_000);
+  return people;
+}
+
 /** window.parley.trail() of a page. */
 export function trail(p: ClusterParticipant): Promise<TrailEntry[]> {
   return p.page.evaluate(() => (window as unknown as { parley: { trail(): TrailEntry[] } }).parley.trail());
