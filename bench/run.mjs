@@ -350,7 +350,9 @@ async function main() {
   writeFileSync(file, JSON.stringify(results, null, 2));
   writeFileSync(path.join(ROOT, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
   writeFileSync(path.join(ROOT, 'bench/results/latest.svg'), chart(results));
-  process.stdout.write(table(results));
+  const report = table(results);
+  writeFileSync(path.join(ROOT, 'bench/results/latest.md'), report);
+  process.stdout.write(report);
   log(`\nresults: ${path.relative(ROOT, file)}, chart: bench/results/latest.svg`);
 }
 
