@@ -62,7 +62,9 @@ const sdpAt = (t) => `v=0\r\no=- ${t.toFixed(3)} 2 IN IP4 127.0.0.1\r\n${PAD}`;
 const sentAt = (sdp) => Number(/^v=0\r\no=- ([\d.]+) /.exec(sdp)[1]);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const roomOf = (prefix, i, k) => `${prefix}-${job.worker ?? 0}-${Math.floor(i / k)}`;
+// Room names are unique per run, so that places kept for the grace period by an earlier run never fill them.
+const RUN = Math.random().toString(36).slice(2, 8);
+const roomOf = (prefix, i, k) => `${prefix}-${RUN}-${job.worker ?? 0}-${Math.floor(i / k)}`;
 
 async function pairs(count) {
   // Pair i: member A on url[i % n], member B on url[(i + 1) % n] (straddling replicas when n > 1).

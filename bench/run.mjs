@@ -279,34 +279,32 @@ const SCENARIOS = {
     const r = m.results[0].result;
     return { deliveriesPerSec: r.deliveriesPerSec, serverCpuUsPerDelivery: ((m.serverCpuSec + m.redisCpuSec) / r.deliveries) * 1e6 };
   },
-  async capacity(env) {
-    const levels = quick ? [1000, 2000] : [1000, 5000, 10000, 20000];
+  /** One level of idle participants on a fresh server: RSS and heap against the server's own idle baseline. */
+  async capacity(env, n) {
     const base = env.rss();
-    const out = { baseRssKb: base, levels: [] };
-    for (const n of levels) {
-      const workers = Math.ceil(n / 5000);
-      const held = [];
-      let connected = 0;
-      const done = new Promise((resolve) => {
-        let marks = 0;
-        runLoad(
-          split(n, workers).map((c) => ({ scenario: 'idle', urls: env.urls, count: c, concurrency: 50 })),
-          (mark, _w, msg, proc) => {
-            connected += msg.connected;
-            held.push(proc);
-            if (++marks === workers) resolve();
-          },
-        ).catch((e) => log(`    capacity load failed: ${e.message}`));
-      });
-      await done;
-      await new Promise((r) => setTimeout(r, 3000));
-      const rss = env.rss();
-      out.levels.push({ participants: connected, rssKb: rss, kbPerParticipant: (rss - base) / connected });
-      log(`    ${connected} idle participants: RSS ${(rss / 1024).toFixed(0)} MB, ${((rss - base) / connected).toFixed(1)} KB each`);
-      for (const p of held) p.stdin.write('stop\n');
-      await new Promise((r) => setTimeout(r, 3000));
-    }
-    return out;
+    const workers = Math.ceil(n / 5000);
+    const held = [];
+    let connected = 0;
+    let failed = 0;
+    await new Promise((resolve, reject) => {
+      let marks = 0;
+      runLoad(
+        split(n, workers).map((c) => ({ scenario: 'idle', urls: env.urls, count: c, concurrency: 50 })),
+        (mark, _w, msg, proc) => {
+          connected += msg.connected;
+          failed += msg.failed;
+          held.push(proc);
+          if (++marks === workers) resolve();
+        },
+      ).catch(reject);
+    });
+    await new Promise((r) => setTimeout(r, 3000));
+    const rss = env.rss();
+    for (const p of held) p.stdin.write('stop\n');
+    log(
+      `    ${connected} idle participants (${failed} failed): RSS ${(rss / 1024).toFixed(0)} MB, ${((rss - base) / connected).toFixed(1)} KB each`,
+    );
+    return { participants: connected, failed, baseRssKb: base, rssKb: rss, kbPerParticipant: (rss - base) / connected };
   },
 };
 
@@ -325,11 +323,12 @@ async function main() {
   const plan = [];
   for (const s of scenarioNames) {
     if (s === 'latency') for (const rate of [1000, 4000]) plan.push([s, rate]);
+    else if (s === 'capacity') for (const n of quick ? [1000, 2000] : [1000, 5000, 10000, 20000]) plan.push([s, n]);
     else plan.push([s]);
   }
   for (const [scenario, param] of plan) {
     for (const config of configNames) {
-      const label = `${scenario}${param ? ` @${param}/s` : ''} on ${config}`;
+      const label = `${scenario}${param ? (scenario === 'capacity' ? ` ${param} participants` : ` @${param}/s`) : ''} on ${config}`;
       log(`▶ ${label}`);
       const env = await startConfig(config);
       try {
@@ -393,22 +392,8 @@ function table(results) {
   const baselineOf = (scenario, param) => get(scenario, param, 'baseline');
   for (const [scenario, param] of [...new Set(results.runs.map((r) => `${r.scenario}|${r.param ?? ''}`))].map((k) => k.split('|'))) {
     const p = param ? Number(param) : undefined;
+    if (scenario === 'capacity') continue;
     lines.push(`\n## ${scenario}${p ? ` @ ${p} signals/s` : ''}`);
-    if (scenario === 'capacity') {
-      lines.push(
-        `| config | ${results.runs
-          .find((r) => r.scenario === 'capacity' && r.levels)
-          ?.levels.map((l) => `${l.participants}: MB / KB each`)
-          .join(' | ')} |`,
-      );
-      for (const config of configNames) {
-        const r = get('capacity', undefined, config);
-        lines.push(
-          `| ${config} | ${r?.levels?.map((l) => `${(l.rssKb / 1024).toFixed(0)} / ${fmt(l.kbPerParticipant, 1)}`).join(' | ') ?? r?.error ?? '—'} |`,
-        );
-      }
-      continue;
-    }
     const cols = metrics[scenario];
     lines.push(`| config | ${cols.map((c) => c[1]).join(' | ')} | ratio to baseline |`);
     lines.push(`|---|${cols.map(() => '---').join('|')}|---|`);
@@ -419,6 +404,20 @@ function table(results) {
       const ratio = r && b && !r.error && !b.skipped ? fmt(r[key] / b[key]) + ` (${key})` : '—';
       const cells = r?.error ? `failed: ${r.error}` : r?.skipped ? `n/a (${r.skipped})` : cols.map((c) => fmt(r?.[c[0]], c[2])).join(' | ');
       lines.push(`| ${config} | ${cells} | ${ratio} |`);
+    }
+  }
+  const levels = [...new Set(results.runs.filter((r) => r.scenario === 'capacity').map((r) => r.param))];
+  if (levels.length > 0) {
+    lines.push('\n## capacity: idle participants on a fresh server (RSS MB / KB per participant over the idle server)');
+    lines.push(`| config | ${levels.map((n) => `${n}`).join(' | ')} |`);
+    lines.push(`|---|${levels.map(() => '---').join('|')}|`);
+    for (const config of configNames) {
+      const cells = levels.map((n) => {
+        const r = get('capacity', n, config);
+        if (!r || r.error) return r?.error ? `failed: ${r.error}` : '—';
+        return `${(r.rssKb / 1024).toFixed(0)} / ${fmt(r.kbPerParticipant, 1)}${r.failed ? ` (${r.failed} failed)` : ''}`;
+      });
+      lines.push(`| ${config} | ${cells.join(' | ')} |`);
     }
   }
   return lines.join('\n') + '\n';
