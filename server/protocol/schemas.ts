@@ -6,6 +6,9 @@ import { AppError } from './errors';
 // The whole Unicode control set: C0 (with tab), DEL and C1.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+// A lone UTF-16 surrogate is not text: it cannot be stored or relayed as UTF-8 (Redis, the adapter) unchanged,
+// so replicas would disagree about it.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export const SDP_MAX = 32_000;
 export const CANDIDATE_MAX = 1_024;
@@ -28,7 +31,8 @@ export const name = z
       .string()
       .min(1)
       .max(NAME_MAX)
-      .refine((s) => !CONTROL_CHARS.test(s), 'control characters are not allowed'),
+      .refine((s) => !CONTROL_CHARS.test(s), 'control characters are not allowed')
+      .refine((s) => !LONE_SURROGATE.test(s), 'lone surrogates are not allowed'),
   );
 
 export const peerId = z.string().min(1).max(64);
@@ -64,7 +68,13 @@ export const signal = z
 
 export const media = z.strictObject({ audio: z.boolean(), video: z.boolean(), screen: z.boolean() });
 export const hand = z.strictObject({ raised: z.boolean() });
-export const chatSend = z.strictObject({ text: z.string().min(1).max(CHAT_MAX) });
+export const chatSend = z.strictObject({
+  text: z
+    .string()
+    .min(1)
+    .max(CHAT_MAX)
+    .refine((s) => !LONE_SURROGATE.test(s), 'lone surrogates are not allowed'),
+});
 export const hostLock = z.strictObject({ locked: z.boolean() });
 export const hostTarget = z.strictObject({ id: peerId });
 export const lobbyRoom = z.strictObject({ room: roomId });

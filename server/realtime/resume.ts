@@ -27,8 +27,10 @@ export function verifyResume(secret: string, token: string, room: string, nowMs 
   const dot = token.indexOf('.');
   if (dot <= 0 || dot !== token.lastIndexOf('.')) return null;
   const body = token.slice(0, dot);
-  const mac = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = Buffer.from(sign(secret, body), 'base64url');
+  // Compared as text, not as decoded bytes: base64url decoding skips stray characters and ignores the
+  // spare bits of the last one, so a decoded comparison would accept altered copies of a token.
+  const mac = Buffer.from(token.slice(dot + 1), 'utf8');
+  const expected = Buffer.from(sign(secret, body), 'utf8');
   if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return null;
   let parsed: unknown;
   try {
