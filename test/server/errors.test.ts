@@ -6,9 +6,6 @@ import type { JoinRequest, JoinResult, RoomSnapshot } from '../../server/rooms/s
 import { closeAll, connect, emitAck, join, peek, refused } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 
-// Grace periods, floods and restarts take seconds; a loaded machine stretches them.
-jest.setTimeout(30_000);
-
 const LEAK = 'connection string redis://user:hunter2@db.internal:6379';
 
 /** A store whose methods fail for rooms named "boom-…", as a broken backend would. */

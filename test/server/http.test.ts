@@ -2,9 +2,6 @@
 import { closeAll, emitAck, join } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 
-// Grace periods, floods and restarts take seconds; a loaded machine stretches them.
-jest.setTimeout(30_000);
-
 let srv: TestServer;
 
 beforeAll(async () => {

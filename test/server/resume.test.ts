@@ -15,9 +15,6 @@ import {
 } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 
-// Grace periods, floods and restarts take seconds; a loaded machine stretches them.
-jest.setTimeout(30_000);
-
 const GRACE_MS = 2500;
 const SECRET = 'resume-secret-for-tests-0123456789';
 let srv: TestServer;

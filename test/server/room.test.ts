@@ -17,9 +17,6 @@ import {
 } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 
-// Grace periods, floods and restarts take seconds; a loaded machine stretches them.
-jest.setTimeout(30_000);
-
 const TURN_SECRET = 'turn-secret-for-tests';
 let srv: TestServer;
 let n = 0;

@@ -3,9 +3,6 @@ import type { SignalIn } from '../../server/protocol/events';
 import { closeAll, emitAck, join, record, sleep, sync, waitFor, type Joined } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 
-// Grace periods, floods and restarts take seconds; a loaded machine stretches them.
-jest.setTimeout(30_000);
-
 let srv: TestServer;
 let n = 0;
 const fresh = () => `sig-${++n}-${Date.now().toString(36)}`;
