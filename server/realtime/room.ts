@@ -19,7 +19,6 @@ interface RoomSocketData {
   sid: string;
   name: string;
   resumed: boolean;
-  replacedSid: string;
   startedAt: number;
   /** Set once the participant left or was removed, so the disconnect keeps no place. */
   gone: boolean;
@@ -138,7 +137,6 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
       sid,
       name: result.member.name,
       resumed: result.resumed,
-      replacedSid: result.replacedSid,
       startedAt,
       gone: false,
     };
