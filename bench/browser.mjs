@@ -2,22 +2,13 @@
 // pages. One participant waits in each fresh room; the newcomer's client logs `parley:first-frame <ms>`.
 // Input: one JSON argument { urls, runs }. Output: one JSON result line on stdout.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const job = JSON.parse(process.argv[2]);
 if (spawnSync('sh', ['-c', 'command -v chromium']).status !== 0) throw new Error('chromium is required: apt-get install chromium');
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
+// The same flags as the browser tests.
+const args = JSON.parse(readFileSync(new URL('../test/helpers/chromium-args.json', import.meta.url), 'utf8'));
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args, headless: true });
 
 async function join(url, room, name) {

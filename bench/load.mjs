@@ -62,6 +62,26 @@ const sdpAt = (t) => `v=0\r\no=- ${t.toFixed(3)} 2 IN IP4 127.0.0.1\r\n${PAD}`;
 const sentAt = (sdp) => Number(/^v=0\r\no=- ([\d.]+) /.exec(sdp)[1]);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Tells the orchestrator where a phase starts or ends (it samples server CPU there). */
+const mark = (name, extra = {}) => process.stdout.write(JSON.stringify({ mark: name, ...extra }) + '\n');
+
+/** Counts deliveries only inside the measuring window. */
+function windowCounter() {
+  const c = { n: 0, on: false, hit: () => c.on && c.n++ };
+  return c;
+}
+
+/** Warm-up, then the measuring window (marked for the orchestrator); resolves with its length in seconds. */
+async function measure(counter) {
+  await sleep(job.warmupMs);
+  counter.on = true;
+  const start = performance.now();
+  mark('measure-start');
+  await sleep(job.durationMs);
+  counter.on = false;
+  mark('measure-end');
+  return (performance.now() - start) / 1000;
+}
 // Room names are unique per run, so that places kept for the grace period by an earlier run never fill them.
 const RUN = Math.random().toString(36).slice(2, 8);
 const roomOf = (prefix, i, k) => `${prefix}-${RUN}-${job.worker ?? 0}-${Math.floor(i / k)}`;
@@ -91,7 +111,7 @@ const scenarios = {
       room: roomOf('join', i, job.roomSize),
     }));
     const elapsed = (performance.now() - t0) / 1000;
-    process.stdout.write(JSON.stringify({ mark: 'measure-end' }) + '\n');
+    mark('measure-end');
     const lat = summary(participants.map((p) => p.ms));
     for (const p of participants) p.socket.close();
     return { joins: participants.length, failed, joinsPerSec: participants.length / elapsed, latencyMs: lat };
@@ -153,34 +173,26 @@ const scenarios = {
 
   async throughput() {
     const ps = await pairs(job.pairs);
-    let delivered = 0;
-    let counting = false;
+    const delivered = windowCounter();
     for (const { a, b, aId, bId } of ps) {
       // Ping-pong with `window` signals in flight per pair: every signal received is answered.
       a.socket.on('signal', (m) => {
-        if (counting) delivered++;
+        delivered.hit();
         a.socket.emit('signal', { to: bId, description: m.description });
       });
       b.socket.on('signal', (m) => {
-        if (counting) delivered++;
+        delivered.hit();
         b.socket.emit('signal', { to: aId, description: m.description });
       });
     }
     for (const { a, bId } of ps)
       for (let w = 0; w < job.window; w++) a.socket.emit('signal', { to: bId, description: { type: 'offer', sdp: sdpAt(0) } });
-    await sleep(job.warmupMs);
-    counting = true;
-    const start = performance.now();
-    process.stdout.write(JSON.stringify({ mark: 'measure-start' }) + '\n');
-    await sleep(job.durationMs);
-    counting = false;
-    const secs = (performance.now() - start) / 1000;
-    process.stdout.write(JSON.stringify({ mark: 'measure-end' }) + '\n');
+    const secs = await measure(delivered);
     for (const { a, b } of ps) {
       a.socket.close();
       b.socket.close();
     }
-    return { delivered, signalsPerSec: delivered / secs };
+    return { delivered: delivered.n, signalsPerSec: delivered.n / secs };
   },
 
   async fanout() {
@@ -189,11 +201,10 @@ const scenarios = {
       room: roomOf('fan', i, 8),
     }));
     if (failed) throw new Error(`${failed} joins failed`);
-    let deliveries = 0;
-    let counting = false;
+    const deliveries = windowCounter();
     for (const p of participants) {
-      p.socket.on('peer:updated', () => counting && deliveries++);
-      p.socket.on('chat:message', () => counting && deliveries++);
+      p.socket.on('peer:updated', deliveries.hit);
+      p.socket.on('chat:message', deliveries.hit);
     }
     let stop = false;
     // Each participant alternates a media update and a chat message (acked) in a closed loop.
@@ -210,18 +221,11 @@ const scenarios = {
       }
     };
     const loops = participants.map(loop);
-    await sleep(job.warmupMs);
-    counting = true;
-    const start = performance.now();
-    process.stdout.write(JSON.stringify({ mark: 'measure-start' }) + '\n');
-    await sleep(job.durationMs);
-    counting = false;
-    process.stdout.write(JSON.stringify({ mark: 'measure-end' }) + '\n');
-    const secs = (performance.now() - start) / 1000;
+    const secs = await measure(deliveries);
     stop = true;
     await Promise.all(loops);
     for (const p of participants) p.socket.close();
-    return { deliveries, deliveriesPerSec: deliveries / secs };
+    return { deliveries: deliveries.n, deliveriesPerSec: deliveries.n / secs };
   },
 
   async idle() {
@@ -229,7 +233,7 @@ const scenarios = {
       url: job.urls[i % job.urls.length],
       room: roomOf('idle', i, 8),
     }));
-    process.stdout.write(JSON.stringify({ mark: 'connected', connected: participants.length, failed }) + '\n');
+    mark('connected', { connected: participants.length, failed });
     // Hold the connections until told to stop (a line on stdin).
     await new Promise((r) => process.stdin.once('data', r));
     for (const p of participants) p.socket.close();

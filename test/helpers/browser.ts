@@ -10,23 +10,14 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { createApp } from '../../server/app';
 import type { Config } from '../../server/config';
+import chromiumArgs from './chromium-args.json';
 import { requireBinary } from './procs';
 import { testConfig, type TestServer } from './server';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
+/** Headless Chromium on this machine: fake devices, no background traffic (the network is closed), loopback ICE. */
+export const CHROMIUM_ARGS: string[] = chromiumArgs;
 
 /** Launches headless Chromium; with `fakeVideo` (a .y4m file) its camera shows that file, looped. */
 export async function launchBrowser(opts: { fakeVideo?: string } = {}): Promise<Browser> {
