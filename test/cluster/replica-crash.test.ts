@@ -4,7 +4,7 @@
  */
 import { startCluster, type Cluster } from '../../scripts/cluster.cjs';
 import type { Peer } from '../../server/protocol/events';
-import { closeAll, disconnected, join, record, sleep, waitFor, type Joined } from '../helpers/client';
+import { closeAll, disconnected, join, joinInOrder, record, sleep, waitFor } from '../helpers/client';
 
 const GRACE_MS = 2000;
 let cluster: Cluster;
@@ -28,15 +28,7 @@ afterAll(async () => {
 });
 
 /** One participant per replica, in order; resolves once everyone has seen everyone join. */
-async function onePerReplica(room: string, ...names: string[]): Promise<Joined[]> {
-  const out: Joined[] = [];
-  for (const [i, name] of names.entries()) {
-    const seen = out.map((j) => waitFor<Peer>(j.socket, 'peer:joined', 5000, (p) => p.name === name));
-    out.push(await join(url(i), { room, name }));
-    await Promise.all(seen);
-  }
-  return out;
-}
+const onePerReplica = (room: string, ...names: string[]) => joinInOrder(url, room, ...names);
 
 const readyz = (u: string) =>
   fetch(`${u}/readyz`, { signal: AbortSignal.timeout(2000) }).then(

@@ -1,6 +1,6 @@
 /** Tiny socket.io-client helpers: connect and join, wait for an event, assert an event does not come. */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import type { Ack, LobbyRoom, RoomAuth, Welcome } from '../../server/protocol/events';
+import type { Ack, LobbyRoom, Peer, RoomAuth, Welcome } from '../../server/protocol/events';
 
 export type AnySocket = Socket;
 
@@ -47,6 +47,17 @@ export function join(
       reject(Object.assign(new Error(err.message), { data: err.data }));
     });
   });
+}
+
+/** Joins `names` in order, the i-th through `urlOf(i)`; resolves once everyone has seen everyone join. */
+export async function joinInOrder(urlOf: (i: number) => string, room: string, ...names: string[]): Promise<Joined[]> {
+  const out: Joined[] = [];
+  for (const [i, name] of names.entries()) {
+    const seen = out.map((j) => waitFor<Peer>(j.socket, 'peer:joined', 5000, (p) => p.name === name));
+    out.push(await join(urlOf(i), { room, name }));
+    await Promise.all(seen);
+  }
+  return out;
 }
 
 /** Resolves with the refusal of a join that must fail. */

@@ -8,12 +8,12 @@ import {
   dropTransport,
   emitAck,
   join,
+  joinInOrder,
   peek,
   record,
   refused,
   sleep,
   waitFor,
-  type Joined,
 } from '../helpers/client';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { startRedis, type RedisProcess } from '../helpers/procs';
@@ -35,15 +35,7 @@ afterAll(async () => {
 });
 
 /** Joins `names` in order, the i-th on replica i mod 3; resolves once everyone has seen everyone join. */
-async function spread(room: string, ...names: string[]): Promise<Joined[]> {
-  const out: Joined[] = [];
-  for (const [i, name] of names.entries()) {
-    const seen = out.map((j) => waitFor<Peer>(j.socket, 'peer:joined', 5000, (p) => p.name === name));
-    out.push(await join(url(i), { room, name }));
-    await Promise.all(seen);
-  }
-  return out;
-}
+const spread = (room: string, ...names: string[]) => joinInOrder(url, room, ...names);
 
 describe.each(['sharded', 'classic'] as const)('%s adapter', (mode) => {
   beforeAll(async () => {
