@@ -1,7 +1,19 @@
-// The whole check, as CI runs it: type check (server and client), lint and format check, build, then every test.
-// Ends with one line "N passed, N failed".
+// The whole check, as CI runs it: system packages the tests start (installed when this is root with apt-get), type
+// check (server and client), lint and format check, build, then every test. Ends with one line "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const { ensureSystemPackages } = createRequire(import.meta.url)('./procs.cjs');
+
+process.stdout.write('== system packages\n');
+try {
+  const installed = ensureSystemPackages();
+  process.stdout.write(installed.length ? `installed: ${installed.join(' ')}\n` : 'all present\n');
+} catch (err) {
+  process.stdout.write(`${err.message}\n\n0 passed, 1 failed\n`);
+  process.exit(1);
+}
 
 const steps = [
   ['type check', 'npm', ['run', '--silent', 'typecheck']],
