@@ -1,6 +1,6 @@
-/** Turns what a person types ("abc-defg-hij", "ABC DEFG HIJ", a full meeting link) into a room id, or null. */
-const ROOM_ID = /^[a-z0-9-]{1,64}$/;
+import { ROOM_ID_PATTERN } from '../../server/protocol/limits';
 
+/** Turns what a person types ("abc-defg-hij", "ABC DEFG HIJ", a full meeting link) into a room id, or null. */
 export function parseMeetingInput(raw: string, origin: string): string | null {
   const text = raw.trim();
   if (!text) return null;
@@ -16,5 +16,5 @@ export function parseMeetingInput(raw: string, origin: string): string | null {
     }
   }
   const id = candidate.toLowerCase().replace(/\s+/g, '-');
-  return ROOM_ID.test(id) ? id : null;
+  return ROOM_ID_PATTERN.test(id) ? id : null;
 }

@@ -1,4 +1,5 @@
 /** Words for who is in a call, as the pre-join screen shows them. */
+import { CONTROL_CHARS_ALL, NAME_MAX } from '../../server/protocol/limits';
 
 /** "Ann, Bob and Cy" — at most `max` names, then "and N others". */
 export function listNames(names: string[], max = 3): string {
@@ -24,11 +25,7 @@ export function initials(name: string): string {
   return (first + last).toUpperCase();
 }
 
-/** A display name the server will take: trimmed, control characters removed, at most 40 characters. */
+/** A display name the server will take: trimmed, control characters removed, at most NAME_MAX characters. */
 export function cleanName(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  return Array.from(raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim())
-    .slice(0, 40)
-    .join('')
-    .trim();
+  return Array.from(raw.replace(CONTROL_CHARS_ALL, '').trim()).slice(0, NAME_MAX).join('').trim();
 }

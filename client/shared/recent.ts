@@ -1,4 +1,6 @@
 /** Recently joined meetings, kept in localStorage (most recent first, no duplicates). */
+import { ROOM_ID_PATTERN } from '../../server/protocol/limits';
+
 export interface RecentMeeting {
   room: string;
   at: number;
@@ -13,7 +15,7 @@ export function parseRecent(raw: string | null): RecentMeeting[] {
     const data: unknown = JSON.parse(raw);
     if (!Array.isArray(data)) return [];
     return data
-      .filter((m): m is RecentMeeting => !!m && typeof m.room === 'string' && typeof m.at === 'number' && /^[a-z0-9-]{1,64}$/.test(m.room))
+      .filter((m): m is RecentMeeting => !!m && typeof m.room === 'string' && typeof m.at === 'number' && ROOM_ID_PATTERN.test(m.room))
       .slice(0, MAX);
   } catch {
     return [];

@@ -1,6 +1,6 @@
 /** The chat panel: history, new messages, the "Message" box. Text is always rendered as text. */
 import type { ChatMessage } from '../../server/protocol/events';
-import { CHAT_MAX } from '../shared/limits';
+import { CHAT_MAX } from '../../server/protocol/limits';
 import { h } from './dom';
 import { icon } from './icons';
 

@@ -1,5 +1,6 @@
 /** The pre-join screen: camera preview, name, device pickers, who is already here, "Join now". */
 import type { LobbyRoom, Media } from '../../server/protocol/events';
+import { NAME_MAX, PASSWORD_MAX } from '../../server/protocol/limits';
 import type { DeviceKind } from '../media/devices';
 import { cleanName, presenceLine } from '../shared/names';
 import { DevicePickers } from './device-pickers';
@@ -29,7 +30,7 @@ export class Prejoin {
     class: 'input',
     type: 'text',
     autocomplete: 'name',
-    maxlength: '40',
+    maxlength: String(NAME_MAX),
     required: true,
     placeholder: 'Your name',
   });
@@ -38,7 +39,7 @@ export class Prejoin {
     class: 'input',
     type: 'password',
     autocomplete: 'off',
-    maxlength: '128',
+    maxlength: String(PASSWORD_MAX),
   });
   private readonly passwordField: HTMLElement;
   /** Whoever opens an empty meeting may protect it with a password (the server takes it from the first join). */
@@ -47,7 +48,7 @@ export class Prejoin {
     class: 'input',
     type: 'password',
     autocomplete: 'new-password',
-    maxlength: '128',
+    maxlength: String(PASSWORD_MAX),
     placeholder: 'Leave empty for an open meeting',
   });
   private readonly newPasswordField: HTMLElement;

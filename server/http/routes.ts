@@ -1,7 +1,7 @@
 /** Pages, health, readiness and metrics. */
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
-import { ROOM_ID_PATTERN } from '../protocol/events';
+import { ROOM_ID_MAX, ROOM_ID_PATTERN } from '../protocol/limits';
 import { newRoomCode } from '../rooms/codes';
 import type { Render } from './views';
 
@@ -11,9 +11,11 @@ export interface RouteDeps {
   /** Whether this replica takes new calls now (started, not draining, Redis reachable). */
   ready: () => boolean;
   maxPeers: number;
+  /** The room page tells the client how long a silent participant keeps its place (RESUME_GRACE_MS). */
+  resumeGraceMs: number;
 }
 
-export function createRouter({ render, registry, ready, maxPeers }: RouteDeps): Router {
+export function createRouter({ render, registry, ready, maxPeers, resumeGraceMs }: RouteDeps): Router {
   const router = new Router();
 
   router.get('/', async (ctx) => {
@@ -29,14 +31,14 @@ export function createRouter({ render, registry, ready, maxPeers }: RouteDeps): 
   router.get('/r/:room', async (ctx) => {
     const raw = ctx.params.room ?? '';
     const room = raw.toLowerCase();
-    if (raw.length > 64 || !ROOM_ID_PATTERN.test(room)) ctx.throw(404, 'No meeting has that code.');
+    if (raw.length > ROOM_ID_MAX || !ROOM_ID_PATTERN.test(room)) ctx.throw(404, 'No meeting has that code.');
     if (room !== raw) {
       ctx.redirect(`/r/${room}`);
       return;
     }
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await render('room', { title: `${room} · Parley`, room, maxPeers, scripts: ['/assets/build/room.js'] });
+    ctx.body = await render('room', { title: `${room} · Parley`, room, maxPeers, resumeGraceMs, scripts: ['/assets/build/room.js'] });
   });
 
   router.get('/healthz', (ctx) => {

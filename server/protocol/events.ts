@@ -131,7 +131,3 @@ export interface LobbyClientToServer {
 export interface LobbyServerToClient {
   'lobby:room': (room: LobbyRoom) => void;
 }
-
-export const ROOM_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
-export const NAME_MAX = 40;
-export const CHAT_MAX = 2000;

@@ -1,30 +1,30 @@
 /** One zod schema per inbound payload. Objects are strict: unknown keys (including `__proto__`) are refused. */
 import { z } from 'zod';
-import { CHAT_MAX, NAME_MAX, ROOM_ID_PATTERN } from './events';
 import { AppError } from './errors';
-
-// The whole Unicode control set: C0 (with tab), DEL and C1.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-// A lone UTF-16 surrogate is not text: it cannot be stored or relayed as UTF-8 (Redis, the adapter) unchanged,
-// so replicas would disagree about it.
-const LONE_SURROGATE = /\p{Cs}/u;
-
-export const SDP_MAX = 32_000;
-export const CANDIDATE_MAX = 1_024;
-const TOKEN_MAX = 512;
-const PASSWORD_MAX = 128;
+import {
+  CANDIDATE_MAX,
+  CHAT_MAX,
+  CONTROL_CHARS,
+  LONE_SURROGATE,
+  NAME_INPUT_MAX,
+  NAME_MAX,
+  PASSWORD_MAX,
+  RESUME_TOKEN_MAX,
+  ROOM_ID_MAX,
+  ROOM_ID_PATTERN,
+  SDP_MAX,
+} from './limits';
 
 /** Room ids are case-folded before the pattern check. */
 export const roomId = z
   .string()
-  .max(64)
+  .max(ROOM_ID_MAX)
   .transform((s) => s.toLowerCase())
   .pipe(z.string().regex(ROOM_ID_PATTERN));
 
 export const name = z
   .string()
-  .max(200)
+  .max(NAME_INPUT_MAX)
   .transform((s) => s.trim())
   .pipe(
     z
@@ -41,7 +41,7 @@ export const roomAuth = z.strictObject({
   room: roomId,
   name,
   password: z.string().min(1).max(PASSWORD_MAX).optional(),
-  resume: z.string().min(1).max(TOKEN_MAX).optional(),
+  resume: z.string().min(1).max(RESUME_TOKEN_MAX).optional(),
 });
 
 const description = z.strictObject({

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'socket.io-client';
 import type { ErrorCode, Peer } from '../../server/protocol/events';
-import { CANDIDATE_MAX, SDP_MAX } from '../../server/protocol/schemas';
+import { CANDIDATE_MAX, SDP_MAX } from '../../server/protocol/limits';
 import { issueResume } from '../../server/realtime/resume';
 import type { RoomSnapshot } from '../../server/rooms/store';
 import { closeAll, connect, disconnected, emitAck, join, record, refused, sleep, sync, waitFor, type Joined } from '../helpers/client';

@@ -4,7 +4,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ErrorCode } from '../../server/protocol/events';
-import { CANDIDATE_MAX, SDP_MAX } from '../../server/protocol/schemas';
+import { CANDIDATE_MAX, SDP_MAX } from '../../server/protocol/limits';
 import type { RoomSnapshot } from '../../server/rooms/store';
 import {
   closeAll,

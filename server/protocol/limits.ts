@@ -1,0 +1,30 @@
+/**
+ * Limits of the wire contract, in one place that the server's schemas and the browser client both import at run
+ * time. No imports: the client bundle takes this file as it is.
+ */
+
+/** A room id after case folding. */
+export const ROOM_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
+export const ROOM_ID_MAX = 64;
+/** A display name, in code points after trimming. */
+export const NAME_MAX = 40;
+/** What a name may be before trimming; longer input is refused outright. */
+export const NAME_INPUT_MAX = 200;
+/** Chat text, in code points. */
+export const CHAT_MAX = 2000;
+export const PASSWORD_MAX = 128;
+export const RESUME_TOKEN_MAX = 512;
+export const SDP_MAX = 32_000;
+export const CANDIDATE_MAX = 1_024;
+
+/** The whole Unicode control set: C0 (with tab), DEL and C1. Names may not hold any. */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/** The same set, every occurrence (to strip them from what a person types). */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARS_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * A lone UTF-16 surrogate is not text: it cannot be stored or relayed as UTF-8 (Redis, the adapter) unchanged, so
+ * replicas would disagree about it. Names and chat text may not hold one.
+ */
+export const LONE_SURROGATE = /\p{Cs}/u;
