@@ -1,8 +1,10 @@
-/** What the realtime layer needs from the rest of the server. */
+/** What the realtime layer needs from the rest of the server, and the names and types its parts share. */
+import type { Namespace, Socket } from 'socket.io';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { RoomStore } from '../rooms/store';
+import type { RoomClientToServer, RoomServerToClient } from '../protocol/events';
+import type { Removal, RoomStore } from '../rooms/store';
 import type { Limits } from './limits';
 
 export interface RealtimeDeps {
@@ -12,6 +14,29 @@ export interface RealtimeDeps {
   log: Logger;
   /** Per-address limits; local to the replica when absent. */
   limits?: Limits;
+}
+
+/** A `/room` socket's identity, set once by admission. */
+export interface RoomSocketData {
+  roomId: string;
+  peerId: string;
+  sid: string;
+  name: string;
+  resumed: boolean;
+  startedAt: number;
+  /** Set once the participant left or was removed, so the disconnect keeps no place. */
+  gone: boolean;
+}
+
+export type RoomNamespace = Namespace<RoomClientToServer, RoomServerToClient, Record<string, never>, RoomSocketData>;
+export type RoomSocket = Socket<RoomClientToServer, RoomServerToClient, Record<string, never>, RoomSocketData>;
+
+/** What the parts of `/room` (admission, events, presence) share on one replica. */
+export interface RoomServices extends Required<RealtimeDeps> {
+  nsp: RoomNamespace;
+  /** Tells the room and the lobby about a removal the store decided (reaper, kick, leave). */
+  announce: (removal: Removal) => void;
+  notifyLobby: (roomId: string) => void;
 }
 
 /** Socket.IO room names. A peer's room is scoped by its meeting, so a send to it cannot leave the meeting. */

@@ -1,0 +1,124 @@
+/** What a participant in `/room` may send: one entry per event of `RoomClientToServer`. */
+import type { ChatMessage, RoomClientToServer, SignalIn } from '../protocol/events';
+import { AppError } from '../protocol/errors';
+import * as S from '../protocol/schemas';
+import { newMessageId } from '../rooms/codes';
+import { meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
+import type { EventContext, EventTable } from './handler';
+
+export interface RoomEventContext extends EventContext {
+  svc: RoomServices;
+  socket: RoomSocket;
+}
+
+const others = ({ socket }: RoomEventContext) => socket.to(meetingRoom(socket.data.roomId));
+
+export const roomEvents = {
+  signal: {
+    schema: S.signal,
+    bulky: true,
+    bucket: 'signal',
+    run: async (msg, ctx) => {
+      const { svc, socket } = ctx;
+      const { roomId, peerId } = socket.data;
+      if (msg.to === peerId) throw new AppError('BAD_REQUEST', 'A signal cannot be sent to oneself.');
+      if (!(await svc.store.isMember(roomId, msg.to))) throw new AppError('NOT_IN_ROOM');
+      const out: SignalIn = { from: peerId };
+      if (msg.description !== undefined) out.description = msg.description;
+      if (msg.candidate !== undefined) out.candidate = msg.candidate;
+      // A participant has one socket: when it is on this replica, deliver here and spare the cluster a publish
+      // (and this replica reading its own message back from Redis).
+      const target = peerRoom(roomId, msg.to);
+      if (svc.nsp.adapter.rooms.has(target)) svc.nsp.local.to(target).emit('signal', out);
+      else svc.nsp.to(target).emit('signal', out);
+      svc.metrics.signals.inc();
+    },
+  },
+
+  media: {
+    schema: S.media,
+    bucket: 'event',
+    run: async (media, ctx) => {
+      const { roomId, peerId } = ctx.socket.data;
+      if (!(await ctx.svc.store.updatePeer(roomId, peerId, { media }))) throw new AppError('NOT_IN_ROOM');
+      others(ctx).emit('peer:updated', { id: peerId, media });
+    },
+  },
+
+  hand: {
+    schema: S.hand,
+    bucket: 'event',
+    run: async ({ raised }, ctx) => {
+      const { roomId, peerId } = ctx.socket.data;
+      if (!(await ctx.svc.store.updatePeer(roomId, peerId, { hand: raised }))) throw new AppError('NOT_IN_ROOM');
+      others(ctx).emit('peer:updated', { id: peerId, hand: raised });
+    },
+  },
+
+  'chat:send': {
+    schema: S.chatSend,
+    bulky: true,
+    bucket: 'event',
+    run: async ({ text }, ctx) => {
+      const { svc, socket } = ctx;
+      const { roomId, peerId, name } = socket.data;
+      const message: ChatMessage = { id: newMessageId(), from: peerId, name, text, ts: Date.now() };
+      // Stored before it is acknowledged or delivered.
+      if (!(await svc.store.addChat(roomId, message, svc.config.chatHistory))) throw new AppError('NOT_IN_ROOM');
+      others(ctx).emit('chat:message', message);
+      svc.metrics.chat.inc();
+      return { message };
+    },
+  },
+
+  'room:leave': {
+    schema: null,
+    bucket: 'event',
+    run: async (_none, { svc, socket }) => {
+      const { roomId, peerId, sid } = socket.data;
+      socket.data.gone = true;
+      const removal = await svc.store.leave({ roomId, peerId, sid });
+      if (removal) svc.announce(removal);
+      // Let the ack go out first; then close.
+      setImmediate(() => socket.disconnect(true));
+    },
+  },
+
+  'host:lock': {
+    schema: S.hostLock,
+    bucket: 'event',
+    run: async ({ locked }, { svc, socket, log }) => {
+      const { roomId, peerId } = socket.data;
+      const r = await svc.store.setLocked(roomId, peerId, locked);
+      if (!r.ok) throw new AppError(r.code);
+      svc.nsp.to(meetingRoom(roomId)).emit('room:updated', { locked });
+      svc.notifyLobby(roomId);
+      log.info({ locked }, 'room lock changed');
+    },
+  },
+
+  'host:kick': {
+    schema: S.hostTarget,
+    bucket: 'event',
+    run: async ({ id }, { svc, socket }) => {
+      const { roomId, peerId } = socket.data;
+      const r = await svc.store.kick(roomId, peerId, id);
+      if (!r.ok) throw new AppError(r.code);
+      const target = peerRoom(roomId, id);
+      svc.nsp.to(target).emit('room:kicked', { by: peerId });
+      svc.nsp.in(target).disconnectSockets(true);
+      svc.announce(r.removal);
+    },
+  },
+
+  'host:mute': {
+    schema: S.hostTarget,
+    bucket: 'event',
+    run: async ({ id }, { svc, socket }) => {
+      const { roomId, peerId } = socket.data;
+      const r = await svc.store.checkHostOver(roomId, peerId, id);
+      if (!r.ok) throw new AppError(r.code);
+      svc.nsp.to(peerRoom(roomId, id)).emit('media:mute-request', { by: peerId });
+    },
+  },
+} satisfies EventTable<RoomClientToServer, RoomEventContext>;
