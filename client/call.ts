@@ -31,7 +31,6 @@ interface CallEvents {
 
 const SPEAKING_LEVEL = 0.04;
 const POLL_MS = 700;
-const RETURN_GRACE_MS = 15_000;
 
 export class Call extends Emitter<CallEvents> {
   readonly session: RoomSession;
@@ -54,6 +53,8 @@ export class Call extends Emitter<CallEvents> {
     private readonly media: LocalMedia,
     private readonly toasts: Toasts,
     private readonly joinClickedAt: number,
+    /** How long the server keeps a dropped participant's place (RESUME_GRACE_MS, from the room page). */
+    private readonly graceMs: number,
   ) {
     super();
     this.session = new RoomSession({ room, name: auth.name, password: auth.password || undefined });
@@ -181,7 +182,7 @@ export class Call extends Emitter<CallEvents> {
       if (!this.returning.delete(peer.id) || this.over) return;
       this.dispatch({ type: 'left', id: peer.id, reason: 'disconnected' });
       this.mesh.close(peer.id);
-    }, RETURN_GRACE_MS);
+    }, this.graceMs);
   }
 
   private wireMesh(): void {

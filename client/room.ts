@@ -34,6 +34,7 @@ declare global {
 
 const app = byId('app');
 const room = app.dataset.room ?? '';
+const resumeGraceMs = Number(app.dataset.resumeGraceMs);
 const media = new LocalMedia();
 const toasts = new Toasts();
 const header = app.querySelector('.brand');
@@ -102,7 +103,7 @@ function join(form: { name: string; password: string }, clickedAt = performance.
   lastJoin = form;
   prejoin?.setBusy(true);
   prejoin?.setStatus('');
-  const c = new Call(room, form, media, toasts, clickedAt);
+  const c = new Call(room, form, media, toasts, clickedAt, resumeGraceMs);
   call = c;
   c.session.on('welcome', (w) => note('welcome', w.self.id));
   c.session.on('left', ({ id, reason }) => note('left', id, reason));

@@ -90,6 +90,7 @@ export function createApp(deps: AppDeps): ParleyApp {
     registry: metrics.registry,
     ready: () => ready && (deps.healthy?.() ?? true),
     maxPeers: config.roomMaxPeers,
+    resumeGraceMs: config.resumeGraceMs,
   });
   app.use(router.routes());
   app.use(router.allowedMethods());

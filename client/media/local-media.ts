@@ -49,10 +49,6 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     return { audio: this.mic, video: this.cam, screen: this.screen };
   }
 
-  get micTrack(): MediaStreamTrack | null {
-    return this.mic;
-  }
-
   /**
    * Opens the camera and microphone, falling back to one of them, or none (receive-only).
    * Resolves with a sentence to show when something is missing, or null.

@@ -10,7 +10,6 @@ interface MeshEvents {
   stream: { id: PeerId; stream: MediaStream };
   screen: { id: PeerId; stream: MediaStream };
   state: { id: PeerId } & LinkState;
-  closed: { id: PeerId };
 }
 
 export interface PeerStats extends StatsSummary, LinkState {}
@@ -49,10 +48,6 @@ export class Mesh extends Emitter<MeshEvents> {
 
   linkState(id: PeerId): LinkState | undefined {
     return this.links.get(id)?.state;
-  }
-
-  has(id: PeerId): boolean {
-    return this.links.has(id);
   }
 
   /** Connects to a peer: as the newcomer (`initiator`, we send the first offer) or as an existing member (we answer). */
@@ -100,7 +95,6 @@ export class Mesh extends Emitter<MeshEvents> {
     if (!link) return;
     this.links.delete(id);
     link.close();
-    this.emit('closed', { id });
   }
 
   closeAll(): void {
