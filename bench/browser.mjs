@@ -1,15 +1,15 @@
 // Browser scenario: "Join now" to the first decoded remote frame, in headless Chromium through the real
 // pages. One participant waits in each fresh room; the newcomer's client logs `parley:first-frame <ms>`.
 // Input: one JSON argument { urls, runs }. Output: one JSON result line on stdout.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { requireBinary } from '../scripts/procs.cjs';
 
 const job = JSON.parse(process.argv[2]);
-if (spawnSync('sh', ['-c', 'command -v chromium']).status !== 0) throw new Error('chromium is required: apt-get install chromium');
+const executablePath = requireBinary('chromium');
 // The same flags as the browser tests.
 const args = JSON.parse(readFileSync(new URL('../test/helpers/chromium-args.json', import.meta.url), 'utf8'));
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args, headless: true });
+const browser = await chromium.launch({ executablePath, args, headless: true });
 
 async function join(url, room, name) {
   const context = await browser.newContext({ viewport: { width: 960, height: 600 } });

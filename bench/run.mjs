@@ -3,10 +3,10 @@
 //   npm run bench -- [--quick] [--scenarios join,latency,...] [--configs baseline,memory,redis,redis3]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, requireBinary, stopProcess, waitForPort } from '../scripts/procs.cjs';
 import { chart } from './chart.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,34 +24,6 @@ const configNames = opt('configs', 'baseline,memory,redis,redis3').split(',');
 const TICK = 100; // clock ticks per second for /proc/<pid>/stat (CLK_TCK on Linux x86_64)
 
 const log = (s) => process.stderr.write(`${s}\n`);
-
-function requireBinary(bin, pkg) {
-  if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) throw new Error(`${bin} is required: apt-get install ${pkg}`);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitPort(port, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((r) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => (c.destroy(), r(true)));
-      c.once('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} did not open`);
-}
 
 /** CPU seconds used so far by a process. */
 function cpuOf(pid) {
@@ -78,13 +50,8 @@ function launch(cmd, argv, env) {
   p.stdout.on('data', () => undefined);
   return p;
 }
-const stop = (p) =>
-  new Promise((r) => {
-    if (p.exitCode !== null || p.signalCode !== null) return r();
-    p.once('exit', r);
-    p.kill('SIGTERM');
-    setTimeout(() => p.kill('SIGKILL'), 5000);
-  });
+// Nothing the bench starts has state worth a drain: SIGKILL after 5 s.
+const stop = (p) => stopProcess(p, 'SIGTERM', 5000);
 
 const PARLEY_ENV = {
   LOG_LEVEL: 'warn',
@@ -104,10 +71,10 @@ async function startConfig(name) {
   const procs = [];
   let redis;
   const redisUp = async () => {
-    requireBinary('redis-server', 'redis-server');
+    requireBinary('redis-server');
     const port = await freePort();
     redis = launch('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-    await waitPort(port);
+    await waitForPort(port, 15_000);
     return `redis://127.0.0.1:${port}`;
   };
   const replica = async (env) => {
@@ -121,7 +88,7 @@ async function startConfig(name) {
           ...env,
         });
     procs.push(p);
-    await waitPort(port);
+    await waitForPort(port, 15_000);
     return `http://127.0.0.1:${port}`;
   };
   const urls = [];

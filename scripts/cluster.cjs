@@ -9,79 +9,18 @@
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { setTimeout: sleep } = require('node:timers/promises');
+const { exited, freePort, httpGet, requireBinary, stopProcess, tcpOpen, until } = require('./procs.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 const HAPROXY_CFG = path.join(ROOT, 'deploy', 'haproxy.cfg');
 const TURN_CONF = path.join(ROOT, 'deploy', 'turnserver.conf');
 const MAX_REPLICAS = 9;
 
-/** Throws unless `binary` is on the PATH; names the Debian package that provides it. */
-function requireBinary(binary, debianPackage) {
-  const found = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' });
-  const where = (found.stdout || '').trim();
-  if (found.status !== 0 || !where) throw new Error(`${binary} is required but is not installed: apt-get install ${debianPackage}`);
-  return where;
-}
-
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** GET on 127.0.0.1; resolves { status, headers, body } or null when nothing answers. */
-function get(port, pathname, headers = {}) {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: pathname, headers, agent: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-  });
-}
-
-async function until(what, check, timeoutMs, proc) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc && (proc.exitCode !== null || proc.signalCode !== null))
-      throw new Error(`${what}: the process exited (${proc.exitCode ?? proc.signalCode})`);
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
-function exited(proc) {
-  return !proc || proc.exitCode !== null || proc.signalCode !== null;
-}
-
-/** Sends `signal` and resolves when the process has exited (SIGKILL after timeoutMs). */
-function stopProcess(proc, signal = 'SIGTERM', timeoutMs = 15_000) {
-  if (exited(proc)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    proc.kill(signal);
-  });
-}
+// Above the replicas' default drain (DRAIN_TIMEOUT_MS, 10 s): a draining replica gets to finish before SIGKILL.
+const STOP_TIMEOUT_MS = 15_000;
+const stopChild = (proc, signal = 'SIGTERM') => stopProcess(proc, signal, STOP_TIMEOUT_MS);
 
 function newestMtime(dir) {
   let newest = 0;
@@ -155,9 +94,9 @@ async function startCluster(options = {}) {
   const count = options.replicas ?? 3;
   if (!Number.isInteger(count) || count < 1 || count > MAX_REPLICAS) throw new Error(`replicas must be 1 to ${MAX_REPLICAS}`);
   const logs = options.logs ?? 'files';
-  const haproxyBin = requireBinary('haproxy', 'haproxy');
-  const redisBin = options.redis === false ? null : requireBinary('redis-server', 'redis-server');
-  const turnBin = options.turn === false ? null : requireBinary('turnserver', 'coturn');
+  const haproxyBin = requireBinary('haproxy');
+  const redisBin = options.redis === false ? null : requireBinary('redis-server');
+  const turnBin = options.turn === false ? null : requireBinary('turnserver');
   if (options.build !== false) buildIfNeeded(options.build === true);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cluster-'));
@@ -187,12 +126,12 @@ async function startCluster(options = {}) {
         const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'yes'];
         redis.proc = launch(redisBin, args, { env: baseEnv, logs, dir, name: 'redis' });
         redis.pid = redis.proc.pid;
-        await until('redis-server', async () => (await tcpOpen(port)) === true, 10_000, redis.proc);
+        await until('redis-server', () => tcpOpen(port), 10_000, redis.proc);
       };
-      redis.kill = (signal = 'SIGKILL') => stopProcess(redis.proc, signal);
+      redis.kill = (signal = 'SIGKILL') => stopChild(redis.proc, signal);
       await redis.start();
       cluster.redis = redis;
-      stops.push(() => stopProcess(redis.proc));
+      stops.push(() => stopChild(redis.proc));
     }
 
     if (turnBin) {
@@ -212,7 +151,7 @@ async function startCluster(options = {}) {
         `--db=${path.join(dir, 'turndb')}`,
       ];
       const proc = launch(turnBin, args, { env: baseEnv, logs, dir, name: 'turn' });
-      await until('turnserver', async () => (await tcpOpen(port)) === true, 10_000, proc);
+      await until('turnserver', () => tcpOpen(port), 10_000, proc);
       cluster.turn = {
         port,
         secret: turnSecret,
@@ -220,7 +159,7 @@ async function startCluster(options = {}) {
         pid: proc.pid,
         proc,
       };
-      stops.push(() => stopProcess(proc));
+      stops.push(() => stopChild(proc));
     }
 
     const ports = [];
@@ -248,14 +187,14 @@ async function startCluster(options = {}) {
           name,
         });
         replica.pid = replica.proc.pid;
-        await until(`replica ${name} /readyz`, async () => (await get(port, '/readyz'))?.status === 200, 20_000, replica.proc);
+        await until(`replica ${name} /readyz`, async () => (await httpGet(port, '/readyz'))?.status === 200, 20_000, replica.proc);
       };
-      replica.kill = (signal = 'SIGTERM') => stopProcess(replica.proc, signal);
+      replica.kill = (signal = 'SIGTERM') => stopChild(replica.proc, signal);
       replica.restart = async () => {
-        await stopProcess(replica.proc, 'SIGTERM');
+        await stopChild(replica.proc);
         await replica.start();
       };
-      replica.stop = () => stopProcess(replica.proc, 'SIGTERM');
+      replica.stop = () => stopChild(replica.proc);
       replica.running = () => !exited(replica.proc);
       cluster.replicas.push(replica);
     }
@@ -274,7 +213,7 @@ async function startCluster(options = {}) {
         await r.start();
         await until(
           `load balancer routing to ${r.id}`,
-          async () => (await get(cluster.lb.port, '/readyz'))?.headers['x-parley-server'] === r.id,
+          async () => (await httpGet(cluster.lb.port, '/readyz'))?.headers['x-parley-server'] === r.id,
           20_000,
           r.proc,
         );
@@ -290,14 +229,14 @@ async function startCluster(options = {}) {
     cluster.replicas.forEach((r, i) => (lbEnv[`PARLEY_REPLICA_${i + 1}`] = `127.0.0.1:${r.port}`));
     const lb = launch(haproxyBin, ['-f', HAPROXY_CFG, '-db'], { env: lbEnv, logs, dir, name: 'lb' });
     cluster.lb = { port: lbPort, pid: lb.pid, proc: lb };
-    stops.push(() => stopProcess(lb));
+    stops.push(() => stopChild(lb));
     cluster.url = `http://127.0.0.1:${lbPort}`;
     // Ready when the load balancer has sent a request to every replica.
     const seen = new Set();
     await until(
       'load balancer',
       async () => {
-        const res = await get(lbPort, '/readyz');
+        const res = await httpGet(lbPort, '/readyz');
         if (res?.status === 200) seen.add(res.headers['x-parley-replica']);
         return seen.size === count;
       },
@@ -309,17 +248,6 @@ async function startCluster(options = {}) {
     await cluster.stop();
     throw err;
   }
-}
-
-function tcpOpen(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 function parseArgs(argv) {
@@ -401,7 +329,7 @@ async function main() {
     r.proc.on('exit', (code, sig) => !stopping && process.stdout.write(`replica ${r.id} exited (${code ?? sig})\n`));
 }
 
-module.exports = { startCluster, buildIfNeeded, freePort, requireBinary };
+module.exports = { startCluster, buildIfNeeded };
 
 if (require.main === module) {
   main().catch((err) => {

@@ -68,5 +68,3 @@ export interface Cluster {
 
 export function startCluster(options?: ClusterOptions): Promise<Cluster>;
 export function buildIfNeeded(force?: boolean): void;
-export function freePort(): Promise<number>;
-export function requireBinary(binary: string, debianPackage: string): string;

@@ -1,27 +1,49 @@
 // The process toolkit shared by the cluster runner, the tests, the soak and the bench: system binaries named with
 // their Debian packages, free ports, waiting for a port or an HTTP answer, stopping a process or its whole group.
+//
+// Also a command, for the shell scripts:
+//   node scripts/procs.cjs ensure [binary...]    ensureSystemPackages (default: what `npm test` needs); exit 1 when missing
+//   node scripts/procs.cjs require binary...     requireBinary for each; exit 1 naming the package of a missing one
+//   node scripts/procs.cjs free-port             prints a free TCP port on 127.0.0.1
 'use strict';
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
+const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 
-/** Every system binary Parley's tests, cluster runner and bench start, with the Debian package that provides it. */
+/** Every system binary Parley's tests, cluster runner, bench and compose test start, with its Debian package. */
 const SYSTEM_BINARIES = {
   'redis-server': 'redis-server',
   chromium: 'chromium',
   turnserver: 'coturn',
   haproxy: 'haproxy',
+  // The compose test (test/compose/run.sh) only: a Docker engine, Compose v1 and debootstrap for the base images.
+  dockerd: 'docker.io',
+  docker: 'docker.io',
+  'docker-compose': 'docker-compose',
+  debootstrap: 'debootstrap',
 };
 
-/** The binaries `npm test` needs (all of them, today). */
-const TEST_BINARIES = Object.keys(SYSTEM_BINARIES);
+/** The binaries `npm test` needs; the compose test installs its own. */
+const TEST_BINARIES = ['redis-server', 'chromium', 'turnserver', 'haproxy'];
 
-/** The absolute path of `binary` on the PATH, or null. */
+/** The path of `binary` in the first PATH directory that holds it as an executable file, or null. */
 function whichBinary(binary) {
-  const found = spawnSync('sh', ['-c', 'command -v "$0"', binary], { encoding: 'utf8' });
-  const where = (found.stdout || '').trim();
-  return found.status === 0 && where ? where : null;
+  // Searched here rather than by a shell's `command -v`: the PATH read is this process's as it is now, also where
+  // process.env is not the object child_process reads (Jest's sandbox).
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, binary);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return null;
 }
 
 function packageOf(binary) {
@@ -32,14 +54,17 @@ function packageOf(binary) {
 
 /** Throws unless `binary` is on the PATH; the message names the Debian package that provides it. */
 function requireBinary(binary) {
+  // The table first, so that a binary missing from it fails on every machine, not only where it is absent.
+  const pkg = packageOf(binary);
   const where = whichBinary(binary);
-  if (!where) throw new Error(`${binary} is required but is not installed: apt-get install ${packageOf(binary)}`);
+  if (!where) throw new Error(`${binary} is required but is not installed: apt-get install ${pkg}`);
   return where;
 }
 
 /** The Debian packages whose binaries are missing, in the order of `binaries`. */
 function missingPackages(binaries = TEST_BINARIES) {
-  return [...new Set(binaries.filter((b) => !whichBinary(b)).map(packageOf))];
+  const packages = binaries.map(packageOf);
+  return [...new Set(packages.filter((_, i) => !whichBinary(binaries[i])))];
 }
 
 /**
@@ -111,14 +136,24 @@ function exited(proc) {
   return !proc || proc.exitCode !== null || proc.signalCode !== null;
 }
 
-/** Polls `check` every 50 ms until it is truthy; fails after timeoutMs, or at once when `proc` has exited. */
-async function until(what, check, timeoutMs = 10_000, proc = undefined) {
+/**
+ * Polls `check` every `everyMs` until it answers anything but undefined, null or false (so 0 and '' count) and
+ * resolves with that answer. A check that throws is asked again; the timeout names its last error. Fails after
+ * timeoutMs, or at once when `proc` has exited.
+ */
+async function until(what, check, timeoutMs = 10_000, proc = undefined, everyMs = 50) {
   const deadline = Date.now() + timeoutMs;
+  let last;
   for (;;) {
     if (proc && exited(proc)) throw new Error(`${what}: the process exited (${proc.exitCode ?? proc.signalCode})`);
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
+    try {
+      const answer = await check();
+      if (answer !== undefined && answer !== null && answer !== false) return answer;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${last.message ?? last})` : ''}`);
+    await sleep(everyMs);
   }
 }
 
@@ -137,32 +172,8 @@ function waitForHttp(port, pathname, status = 200, timeoutMs = 20_000, proc = un
   );
 }
 
-/** Sends `signal` and resolves when the process has exited (SIGKILL after timeoutMs). */
-function stopProcess(proc, signal = 'SIGTERM', timeoutMs = 10_000) {
+function stopWith(proc, kill, signal, timeoutMs) {
   if (exited(proc)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    proc.kill(signal);
-  });
-}
-
-/**
- * Like stopProcess for a child spawned with `detached: true`: the signal goes to its whole process group, so a
- * shell wrapper and what it started stop together.
- */
-function stopGroup(proc, signal = 'SIGTERM', timeoutMs = 10_000) {
-  if (exited(proc)) return Promise.resolve();
-  const kill = (sig) => {
-    try {
-      process.kill(-proc.pid, sig);
-    } catch {
-      proc.kill(sig);
-    }
-  };
   return new Promise((resolve) => {
     const timer = setTimeout(() => kill('SIGKILL'), timeoutMs);
     proc.once('exit', () => {
@@ -171,6 +182,26 @@ function stopGroup(proc, signal = 'SIGTERM', timeoutMs = 10_000) {
     });
     kill(signal);
   });
+}
+
+/** Sends `signal` and resolves when the process has exited (SIGKILL after timeoutMs). */
+function stopProcess(proc, signal = 'SIGTERM', timeoutMs = 10_000) {
+  return stopWith(proc, (sig) => proc.kill(sig), signal, timeoutMs);
+}
+
+/**
+ * Like stopProcess for a child spawned with `detached: true`: the signal goes to its whole process group, so a
+ * shell wrapper and what it started stop together.
+ */
+function stopGroup(proc, signal = 'SIGTERM', timeoutMs = 10_000) {
+  const kill = (sig) => {
+    try {
+      process.kill(-proc.pid, sig);
+    } catch {
+      proc.kill(sig);
+    }
+  };
+  return stopWith(proc, kill, signal, timeoutMs);
 }
 
 module.exports = {
@@ -190,3 +221,19 @@ module.exports = {
   stopProcess,
   stopGroup,
 };
+
+function main([command, ...names]) {
+  if (command === 'ensure') ensureSystemPackages(names.length > 0 ? names : TEST_BINARIES);
+  else if (command === 'require' && names.length > 0) names.forEach(requireBinary);
+  else if (command === 'free-port') return freePort().then((port) => process.stdout.write(`${port}\n`));
+  else throw new Error('usage: node scripts/procs.cjs ensure [binary...] | require binary... | free-port');
+}
+
+if (require.main === module) {
+  Promise.resolve()
+    .then(() => main(process.argv.slice(2)))
+    .catch((err) => {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    });
+}

@@ -17,7 +17,14 @@ export interface HttpAnswer {
   body: string;
 }
 export function httpGet(port: number, pathname: string, headers?: Record<string, string>, host?: string): Promise<HttpAnswer | null>;
-export function until(what: string, check: () => unknown, timeoutMs?: number, proc?: ChildProcess): Promise<void>;
+/** Resolves with the first answer of `check` that is not undefined, null or false; a throwing check is asked again. */
+export function until<T>(
+  what: string,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs?: number,
+  proc?: ChildProcess,
+  everyMs?: number,
+): Promise<T>;
 export function exited(proc: ChildProcess | null | undefined): boolean;
 export function waitForPort(port: number, timeoutMs?: number, proc?: ChildProcess): Promise<void>;
 export function waitForHttp(port: number, pathname: string, status?: number, timeoutMs?: number, proc?: ChildProcess): Promise<void>;

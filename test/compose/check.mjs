@@ -6,8 +6,8 @@
 //
 // Prints one PASS or FAIL line per check; exits 1 when any check fails.
 /* global fetch, AbortSignal */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { io } from 'socket.io-client';
+import { until } from '../../scripts/procs.cjs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:3000';
 const replicas = Number(process.argv[3] ?? 3);
@@ -35,20 +35,8 @@ async function get(path, headers = {}) {
   return res;
 }
 
-async function eventually(what, timeoutMs, fn) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs} ms${last ? ` (${last.message})` : ''}`);
-    await sleep(250);
-  }
-}
+// Every 250 ms: each probe is a request through the load balancer into containers that may still be starting.
+const eventually = (what, timeoutMs, fn) => until(what, fn, timeoutMs, undefined, 250);
 
 function once(socket, event, timeoutMs = 10_000) {
   return new Promise((resolve, reject) => {

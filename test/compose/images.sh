@@ -21,7 +21,7 @@ security=${mirror%/debian}/debian-security
 
 if ! have debian:bookworm; then
   say "debian:bookworm from $mirror (debootstrap)"
-  command -v debootstrap >/dev/null || { echo "debootstrap is required: apt-get install debootstrap" >&2; exit 1; }
+  node "$(dirname "$0")/../../scripts/procs.cjs" require debootstrap
   rootfs=$work/rootfs
   debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
   cat >"$rootfs/etc/apt/sources.list" <<SRC

@@ -19,18 +19,8 @@ fail() {
   exit 1
 }
 
-# --- tools: Debian's Docker engine, Compose v1, debootstrap
-need=()
-command -v dockerd >/dev/null || need+=(docker.io)
-command -v docker-compose >/dev/null || need+=(docker-compose)
-command -v debootstrap >/dev/null || need+=(debootstrap)
-if [ ${#need[@]} -gt 0 ]; then
-  say "installing ${need[*]}"
-  [ "$(id -u)" = 0 ] || fail "needs root to install ${need[*]} (apt-get install ${need[*]})"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >"$out/apt.log" 2>&1 ||
-    fail "apt-get install ${need[*]} (see $out/apt.log)"
-fi
+# --- tools: Debian's Docker engine, Compose v1, debootstrap (installed when missing and this is root)
+node scripts/procs.cjs ensure dockerd docker docker-compose debootstrap || fail "the compose test's tools"
 # The engine's own client first: it speaks the engine's API version and builds without BuildKit plugins.
 if [ -x /usr/bin/docker ]; then export PATH="/usr/bin:$PATH"; fi
 
@@ -88,7 +78,7 @@ DOCKER=docker bash test/compose/images.sh >"$out/images.log" 2>&1 || {
   cat "$out/images.log"
   fail "building the stand-in base images"
 }
-port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+port=$(node scripts/procs.cjs free-port)
 export PARLEY_PORT=$port
 say "docker compose up --build --scale server=$replicas (load balancer on 127.0.0.1:$port)"
 compose down -v --remove-orphans >/dev/null 2>&1 || true

@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { requireBinary, until } from '../../scripts/procs.cjs';
 import { createApp } from '../../server/app';
 import type { Config } from '../../server/config';
 import chromiumArgs from './chromium-args.json';
-import { requireBinary } from './procs';
 import { testConfig, type TestServer } from './server';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -21,7 +21,7 @@ export const CHROMIUM_ARGS: string[] = chromiumArgs;
 
 /** Launches headless Chromium; with `fakeVideo` (a .y4m file) its camera shows that file, looped. */
 export async function launchBrowser(opts: { fakeVideo?: string } = {}): Promise<Browser> {
-  const executablePath = requireBinary('chromium', 'chromium');
+  const executablePath = requireBinary('chromium');
   const args = [...CHROMIUM_ARGS];
   if (opts.fakeVideo) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideo}`);
   return chromium.launch({ executablePath, args, headless: true });
@@ -115,19 +115,12 @@ export async function startReplicaOn(port: number, overrides: Partial<Config> = 
 // ---------------------------------------------------------------------------------------------------------------
 // Polling
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== null && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(100);
-  }
+/**
+ * Resolves with the first answer of `probe` that is not undefined, null or false (every 100 ms: a probe is
+ * a round trip into a page, which shares the CPU with the call it watches). A probe that throws is asked again.
+ */
+export function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  return until(what, probe, timeoutMs, undefined, 100);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

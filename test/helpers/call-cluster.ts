@@ -7,7 +7,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Welcome } from '../../server/protocol/events';
-import { freePort, startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
+import { startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
+import { freePort } from '../../scripts/procs.cjs';
 import {
   ensureClientBuilt,
   joinFromPrejoin,
