@@ -2,8 +2,8 @@
 import { createApp, type AppDeps } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
-import { createRedisBackend } from './realtime/adapter';
-import { redisLimits } from './realtime/limits';
+import { createRedisBackend } from './redis/backend';
+import { redisLimits } from './redis/limiter';
 
 async function main(): Promise<void> {
   let config: Config;

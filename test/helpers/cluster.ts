@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
-import { createRedisBackend, type AdapterMode, type RedisBackend } from '../../server/realtime/adapter';
-import { redisLimits } from '../../server/realtime/limits';
+import { createRedisBackend, type AdapterMode, type RedisBackend } from '../../server/redis/backend';
+import { redisLimits } from '../../server/redis/limiter';
 import { startServer, testConfig, type TestServer } from './server';
 
 export interface Replica extends TestServer {

@@ -16,6 +16,7 @@
  *   { id, name, identity, joinedAt, media, hand, sid, expiresAt, host('1'|'0') }
  * and a removal as a member followed by { reason, newHost or '' }.
  */
+import { luaScript } from './run';
 
 const PRELUDE = `
 local META, ORDER, EXP, PEERS, BANS, CHAT, INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
@@ -232,9 +233,9 @@ keep()
 return 1
 `;
 
-const withPrelude = (body: string) => PRELUDE + body;
+const withPrelude = (body: string) => luaScript(PRELUDE + body);
 
-export const SCRIPTS = {
+export const ROOM_SCRIPTS = {
   join: withPrelude(JOIN),
   snapshot: withPrelude(SNAPSHOT),
   touch: withPrelude(TOUCH),
@@ -246,4 +247,4 @@ export const SCRIPTS = {
   chatAdd: withPrelude(CHAT_ADD),
 } as const;
 
-export type ScriptName = keyof typeof SCRIPTS;
+export type RoomScript = keyof typeof ROOM_SCRIPTS;

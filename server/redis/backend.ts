@@ -6,7 +6,8 @@
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { Logger } from '../logger';
-import { createRedisClient, RedisRoomStore, type RedisClient, type RedisStoreOptions } from '../rooms/redis';
+import { closeClient, createRedisClient, type RedisClient } from './client';
+import { RedisRoomStore, type RedisStoreOptions } from './room-store';
 
 /**
  * `sharded`: Redis 7 sharded pub/sub with one channel per Socket.IO room (subscriptionMode 'dynamic'),
@@ -63,14 +64,7 @@ export function createRedisBackend(url: string, log: Logger, opts: RedisBackendO
     connected,
     async close() {
       await store.close();
-      await Promise.all(
-        [pub, sub].map(async (c) => {
-          if (!c.isOpen) return;
-          // quit() waits for Redis; destroy() when it is not there to answer.
-          if (c.isReady) await c.quit().catch(() => c.destroy());
-          else c.destroy();
-        }),
-      );
+      await Promise.all([pub, sub].map(closeClient));
     },
   };
 }
