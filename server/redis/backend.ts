@@ -1,12 +1,17 @@
 /**
- * Redis wiring for a cluster of replicas: the Socket.IO adapter (fan-out between replicas) and the
- * room store, on three connections that reconnect on their own. Nothing here throws on a Redis outage:
- * errors are logged and `healthy()` turns false, which takes the replica out of rotation (/readyz).
+ * What a replica of a cluster gets from Redis: the Socket.IO adapter (fan-out between replicas), the
+ * room store and the per-address limits, on three connections that reconnect on their own. Nothing here
+ * throws on a Redis outage: errors are logged and `healthy()` turns false, which takes the replica out
+ * of rotation (/readyz).
  */
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { ServerOptions } from 'socket.io';
+import type { AppDeps } from '../app';
+import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { Limits } from '../realtime/limits';
 import { closeClient, createRedisClient, type RedisClient } from './client';
+import { redisLimits } from './limiter';
 import { RedisRoomStore, type RedisStoreOptions } from './room-store';
 
 /**
@@ -24,9 +29,11 @@ export interface RedisBackendOptions extends RedisStoreOptions {
 
 export interface RedisBackend {
   store: RedisRoomStore;
-  /** The store's connection, for other shared state (per-address limits). */
+  /** The store's connection, also used by the limits. */
   client: RedisClient;
   adapter: NonNullable<ServerOptions['adapter']>;
+  /** Per-address limits shared by the replicas, under the store's key prefix. */
+  limits: Limits;
   /** False while any of the Redis connections is down. */
   healthy(): boolean;
   /** Resolves once every connection is up the first time (it keeps retrying until then). */
@@ -35,7 +42,11 @@ export interface RedisBackend {
   close(): Promise<void>;
 }
 
-export function createRedisBackend(url: string, log: Logger, opts: RedisBackendOptions = {}): RedisBackend {
+export type RedisBackendConfig = Pick<Config, 'redisUrl' | 'joinRatePerAddr' | 'joinBurstPerAddr' | 'passwordAttemptsPerMin'>;
+
+export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts: RedisBackendOptions = {}): RedisBackend {
+  const url = config.redisUrl;
+  if (!url) throw new Error('createRedisBackend needs config.redisUrl');
   const mode = opts.mode ?? 'sharded';
   // The store fails fast while Redis is away (a join gets INTERNAL at once instead of hanging);
   // pub/sub keeps its queue so that subscriptions made meanwhile are sent on reconnect.
@@ -60,6 +71,7 @@ export function createRedisBackend(url: string, log: Logger, opts: RedisBackendO
     store,
     client: storeClient,
     adapter,
+    limits: redisLimits(storeClient, config, opts.prefix),
     healthy: () => clients.every((c) => c.isReady),
     connected,
     async close() {
@@ -67,4 +79,9 @@ export function createRedisBackend(url: string, log: Logger, opts: RedisBackendO
       await Promise.all([pub, sub].map(closeClient));
     },
   };
+}
+
+/** The backend as createApp takes it. */
+export function appDeps(backend: RedisBackend): Required<Pick<AppDeps, 'store' | 'adapter' | 'limits' | 'healthy' | 'onClose'>> {
+  return { store: backend.store, adapter: backend.adapter, limits: backend.limits, healthy: backend.healthy, onClose: backend.close };
 }
