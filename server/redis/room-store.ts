@@ -96,11 +96,6 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
-  /** True while the connection to Redis is up. */
-  get ready(): boolean {
-    return this.client.isReady;
-  }
-
   private get indexKey(): string {
     return `${this.prefix}rooms`;
   }
@@ -138,11 +133,11 @@ export class RedisRoomStore implements RoomStore {
         offered?.salt ?? '',
         offered?.hash ?? '',
         req.name,
-        JSON.stringify(req.initialMedia ?? DEFAULT_MEDIA),
+        JSON.stringify(DEFAULT_MEDIA),
       ])) as Flat;
       if (r[0] === 'retry') continue;
       if (r[0] === 'err') return { ok: false, code: r[1] as ErrorCode };
-      return { ok: true, resumed: r[1] === '1', replacedSid: r[2], member: toMember(r, 3) };
+      return { ok: true, resumed: r[1] === '1', member: toMember(r, 2) };
     }
     return { ok: false, code: 'INTERNAL' };
   }
