@@ -62,9 +62,20 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
       ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
       : createAdapter(pub, sub, { key: channelPrefix, requestsTimeout: 5000 });
   const clients = [storeClient, pub, sub];
-  const connected = Promise.all(clients.map((c) => c.connect())).then(() => {
-    log.info({ mode }, 'connected to redis');
-  });
+  let closed = false;
+  // Pub/sub connect only once Redis has accepted the store's connection. The adapter queues its
+  // subscriptions on `sub` from the start and node-redis sends them right behind the handshake: had
+  // Redis refused that handshake (wrong password, protected mode), they would fail for good and this
+  // replica would stay deaf to the others after Redis accepts it.
+  const connected = storeClient
+    .connect()
+    .then(() => {
+      if (closed) throw new Error('closed before redis accepted the connection');
+      return Promise.all([pub.connect(), sub.connect()]);
+    })
+    .then(() => {
+      log.info({ mode }, 'connected to redis');
+    });
   // Rejects only when closed before the first connection; nobody needs to hear about that.
   connected.catch(() => undefined);
   return {
@@ -75,6 +86,7 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
     healthy: () => clients.every((c) => c.isReady),
     connected,
     async close() {
+      closed = true;
       await store.close();
       await Promise.all([pub, sub].map(closeClient));
     },

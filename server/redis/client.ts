@@ -1,9 +1,29 @@
 /** Redis connections: created to reconnect on their own, closed the same way everywhere. */
-import { createClient } from 'redis';
+import { createClient, ErrorReply } from 'redis';
 import type { Logger } from '../logger';
 
+/** What to check when Redis answers a new connection with an error instead of accepting it. */
+const REFUSAL_HINTS: Record<string, string> = {
+  WRONGPASS: "check REDIS_URL's user name and password",
+  NOAUTH: 'Redis requires a password: put it in REDIS_URL, redis://:password@host:port',
+  NOPERM: "REDIS_URL's user lacks a permission Parley needs",
+  DENIED: 'Redis is in protected mode: give it a password and put it in REDIS_URL, or let it accept this address',
+};
+
+/** `url` without its password, fit for a log line. */
+export function loggableUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'an unparsable Redis URL';
+  }
+}
+
 /**
- * A Redis client that reconnects forever with capped back-off and logs (never throws) connection errors.
+ * A Redis client that reconnects forever with capped back-off and logs (never throws) connection errors,
+ * once per distinct failure rather than once per attempt.
  * With `offlineQueue: false` commands fail at once while Redis is away instead of piling up.
  */
 export function createRedisClient(
@@ -23,16 +43,29 @@ export function createRedisClient(
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
     },
   });
-  const rlog = log.child({ ns: 'redis', role });
-  let down = false;
+  const rlog = log.child({ ns: 'redis', role, redis: loggableUrl(url) });
+  let everReady = false;
+  // The failure last logged in this outage; undefined while connected.
+  let reported: string | undefined;
   client.on('error', (err: unknown) => {
-    // One warning per outage; the client keeps reconnecting.
-    if (!down) rlog.warn({ err }, 'redis connection lost; reconnecting');
-    down = true;
+    // An error reply before the connection is ready is Redis refusing it (authentication, protected
+    // mode, too many clients): a configuration problem that retrying alone will not fix, so say what it is.
+    if (err instanceof ErrorReply && !client.isReady) {
+      if (reported === err.message) return;
+      reported = err.message;
+      const hint = REFUSAL_HINTS[err.message.split(' ')[0]];
+      rlog.error(`redis refused the connection: ${err.message}${hint ? ` (${hint})` : ''}; retrying`);
+      return;
+    }
+    if (reported === 'unreachable') return;
+    reported = 'unreachable';
+    if (everReady) rlog.warn({ err }, 'redis connection lost; reconnecting');
+    else rlog.warn({ err }, 'cannot reach redis; retrying');
   });
   client.on('ready', () => {
-    if (down) rlog.info('redis connection restored');
-    down = false;
+    if (reported !== undefined) rlog.info(everReady ? 'redis connection restored' : 'redis accepted the connection');
+    reported = undefined;
+    everReady = true;
   });
   return client;
 }
