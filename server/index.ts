@@ -2,8 +2,7 @@
 import { createApp, type AppDeps } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
-import { createRedisBackend } from './realtime/adapter';
-import { redisLimits } from './realtime/limits';
+import { appDeps, createRedisBackend } from './redis/backend';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -25,14 +24,7 @@ async function main(): Promise<void> {
       log.warn('SECRET is not set: every replica signs resume tokens with its own key, so a participant cannot resume on another replica');
     }
     // Start at once and stay not-ready (/readyz 503) until Redis answers; the clients keep retrying.
-    const redis = createRedisBackend(config.redisUrl, log);
-    deps = {
-      store: redis.store,
-      adapter: redis.adapter,
-      limits: redisLimits(redis.client, config),
-      healthy: redis.healthy,
-      onClose: redis.close,
-    };
+    deps = appDeps(createRedisBackend(config, log));
   } else if (!process.env.SECRET) {
     log.warn('SECRET is not set: resume tokens will not survive a restart of this replica');
   }

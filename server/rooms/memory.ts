@@ -46,10 +46,9 @@ export class MemoryRoomStore implements RoomStore {
     if (room?.bans.has(`id:${req.peerId}`) || room?.bans.has(`who:${req.identity}`)) return { ok: false, code: 'BANNED' };
     const existing = room?.members.get(req.peerId);
     if (room && existing && req.resuming) {
-      const replacedSid = existing.sid;
       existing.sid = req.sid;
       existing.expiresAt = req.expiresAt;
-      return { ok: true, member: clone(existing), resumed: true, replacedSid };
+      return { ok: true, member: clone(existing), resumed: true };
     }
     if (room && existing) return { ok: false, code: 'BAD_REQUEST' };
     if (room) {
@@ -69,7 +68,7 @@ export class MemoryRoomStore implements RoomStore {
       id: req.peerId,
       name: req.name,
       host: room.members.size === 0,
-      media: { ...(req.initialMedia ?? DEFAULT_MEDIA) },
+      media: { ...DEFAULT_MEDIA },
       hand: false,
       identity: req.identity,
       sid: req.sid,
@@ -77,7 +76,7 @@ export class MemoryRoomStore implements RoomStore {
       joinedAt: req.now,
     };
     room.members.set(member.id, member);
-    return { ok: true, member: clone(member), resumed: false, replacedSid: '' };
+    return { ok: true, member: clone(member), resumed: false };
   }
 
   async snapshot(roomId: string): Promise<RoomSnapshot | null> {

@@ -44,12 +44,9 @@ export interface JoinRequest {
    * (lock and capacity apply, the password does not).
    */
   resuming: boolean;
-  initialMedia?: Media;
 }
 
-export type JoinResult =
-  | { ok: true; member: Member; resumed: boolean; /** the sid that held the place before, if any */ replacedSid: string }
-  | { ok: false; code: ErrorCode };
+export type JoinResult = { ok: true; member: Member; resumed: boolean } | { ok: false; code: ErrorCode };
 
 export interface Removal {
   roomId: string;

@@ -2,8 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
-import { createRedisBackend, type AdapterMode, type RedisBackend } from '../../server/realtime/adapter';
-import { redisLimits } from '../../server/realtime/limits';
+import { appDeps, createRedisBackend, type AdapterMode, type RedisBackend } from '../../server/redis/backend';
 import { startServer, testConfig, type TestServer } from './server';
 
 export interface Replica extends TestServer {
@@ -30,18 +29,13 @@ export async function startCluster(
   const replicas: Replica[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const backend = createRedisBackend(redisUrl, log, { prefix: `${prefix}:`, channelPrefix: prefix, mode: opts.mode });
+      const backend = createRedisBackend({ ...testConfig(overrides), redisUrl }, log, {
+        prefix: `${prefix}:`,
+        channelPrefix: prefix,
+        mode: opts.mode,
+      });
       await backend.connected;
-      const server = await startServer(
-        { secret, replicaId: `${prefix}-${i}`, ...overrides },
-        {
-          store: backend.store,
-          adapter: backend.adapter,
-          limits: redisLimits(backend.client, testConfig(overrides), `${prefix}:`),
-          healthy: backend.healthy,
-          onClose: backend.close,
-        },
-      );
+      const server = await startServer({ secret, replicaId: `${prefix}-${i}`, ...overrides }, appDeps(backend));
       replicas.push({ ...server, backend });
     }
   } catch (err) {

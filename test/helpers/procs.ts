@@ -17,8 +17,11 @@ export interface RedisProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a private redis-server on a free loopback port (AOF on, so a restart keeps acknowledged writes). */
-export async function startRedis(): Promise<RedisProcess> {
+/**
+ * Starts a private redis-server on a free loopback port (AOF on, so a restart keeps acknowledged writes).
+ * `extraArgs` are more redis-server options, e.g. `['--requirepass', 'secret']`.
+ */
+export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess> {
   const bin = requireBinary('redis-server');
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-redis-'));
@@ -29,7 +32,21 @@ export async function startRedis(): Promise<RedisProcess> {
     async start() {
       handle.proc = spawn(
         bin,
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          ...extraArgs,
+        ],
         { stdio: 'ignore' },
       );
       await waitForPort(port);

@@ -1,6 +1,6 @@
 import { createLogger } from '../../server/logger';
-import { RedisLimiter } from '../../server/realtime/limits';
-import { createRedisClient } from '../../server/rooms/redis';
+import { createRedisClient } from '../../server/redis/client';
+import { RedisLimiter } from '../../server/redis/limiter';
 import { closeAll, join, refused } from '../helpers/client';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { startRedis, type RedisProcess } from '../helpers/procs';

@@ -1,7 +1,8 @@
 /** The Redis room store against a real redis-server: the shared contract, plus what only many replicas can break. */
 import { createClient } from 'redis';
 import { createLogger } from '../../server/logger';
-import { createRedisClient, RedisRoomStore } from '../../server/rooms/redis';
+import { createRedisClient } from '../../server/redis/client';
+import { RedisRoomStore } from '../../server/redis/room-store';
 import type { JoinRequest } from '../../server/rooms/store';
 import { startRedis, type RedisProcess } from '../helpers/procs';
 import { roomStoreContract } from '../helpers/store-contract';

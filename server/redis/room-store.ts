@@ -1,15 +1,11 @@
 /**
- * Room state in Redis, shared by every replica. Each check-and-set is one Lua script (redis-scripts.ts);
+ * Room state in Redis, shared by every replica. Each check-and-set is one Lua script (scripts/room.ts);
  * a room's keys share one hash tag and die with the room's last participant (and, as a safety net,
  * after a TTL that every write renews).
  */
-import { createHash } from 'node:crypto';
-import { createClient } from 'redis';
-import type { Logger } from '../logger';
 import type { ChatMessage, Media, PeerId } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
-import { hashPassword, newSalt } from './password';
-import { SCRIPTS, type ScriptName } from './redis-scripts';
+import { hashPassword, newSalt } from '../rooms/password';
 import {
   DEFAULT_MEDIA,
   type HostAction,
@@ -20,44 +16,9 @@ import {
   type Removal,
   type RoomSnapshot,
   type RoomStore,
-} from './store';
-
-/**
- * A Redis client that reconnects forever with capped back-off and logs (never throws) connection errors.
- * With `offlineQueue: false` commands fail at once while Redis is away instead of piling up.
- */
-export function createRedisClient(
-  url: string,
-  log: Logger,
-  role: string,
-  opts: { offlineQueue?: boolean; commandTimeoutMs?: number } = {},
-) {
-  const client = createClient({
-    url,
-    disableOfflineQueue: opts.offlineQueue === false,
-    // node-redis arms an AbortSignal timer per command for this; 0 turns it off (pub/sub on the hot path).
-    commandOptions: { timeout: opts.commandTimeoutMs ?? 5000 },
-    pingInterval: 5000,
-    socket: {
-      connectTimeout: 5000,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
-    },
-  });
-  const rlog = log.child({ ns: 'redis', role });
-  let down = false;
-  client.on('error', (err: unknown) => {
-    // One warning per outage; the client keeps reconnecting.
-    if (!down) rlog.warn({ err }, 'redis connection lost; reconnecting');
-    down = true;
-  });
-  client.on('ready', () => {
-    if (down) rlog.info('redis connection restored');
-    down = false;
-  });
-  return client;
-}
-
-export type RedisClient = ReturnType<typeof createRedisClient>;
+} from '../rooms/store';
+import { closeClient, type RedisClient } from './client';
+import { evalScript, ROOM_SCRIPTS, type RoomScript } from './scripts';
 
 export interface RedisStoreOptions {
   /** Key prefix shared by every replica of one deployment. */
@@ -75,10 +36,6 @@ export interface RedisStoreOptions {
    */
   reapHoldMs?: number;
 }
-
-const SHA: Record<ScriptName, string> = Object.fromEntries(
-  Object.entries(SCRIPTS).map(([name, body]) => [name, createHash('sha1').update(body).digest('hex')]),
-) as Record<ScriptName, string>;
 
 type Flat = string[];
 const MEMBER_FIELDS = 9;
@@ -139,11 +96,6 @@ export class RedisRoomStore implements RoomStore {
     });
   }
 
-  /** True while the connection to Redis is up. */
-  get ready(): boolean {
-    return this.client.isReady;
-  }
-
   private get indexKey(): string {
     return `${this.prefix}rooms`;
   }
@@ -153,15 +105,8 @@ export class RedisRoomStore implements RoomStore {
     return [`${base}meta`, `${base}order`, `${base}exp`, `${base}peers`, `${base}bans`, `${base}chat`, this.indexKey];
   }
 
-  /** EVALSHA, falling back to EVAL (which caches the script) after a Redis restart or failover. */
-  private async run(name: ScriptName, roomId: string, args: Array<string | number>): Promise<unknown> {
-    const options = { keys: this.keys(roomId), arguments: [roomId, String(this.ttlMs), ...args.map(String)] };
-    try {
-      return await this.client.evalSha(SHA[name], options);
-    } catch (err) {
-      if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return this.client.eval(SCRIPTS[name], options);
-      throw err;
-    }
+  private run(name: RoomScript, roomId: string, args: Array<string | number>): Promise<unknown> {
+    return evalScript(this.client, ROOM_SCRIPTS[name], this.keys(roomId), [roomId, String(this.ttlMs), ...args.map(String)]);
   }
 
   private forget(roomId: string, peerId: PeerId): void {
@@ -188,11 +133,11 @@ export class RedisRoomStore implements RoomStore {
         offered?.salt ?? '',
         offered?.hash ?? '',
         req.name,
-        JSON.stringify(req.initialMedia ?? DEFAULT_MEDIA),
+        JSON.stringify(DEFAULT_MEDIA),
       ])) as Flat;
       if (r[0] === 'retry') continue;
       if (r[0] === 'err') return { ok: false, code: r[1] as ErrorCode };
-      return { ok: true, resumed: r[1] === '1', replacedSid: r[2], member: toMember(r, 3) };
+      return { ok: true, resumed: r[1] === '1', member: toMember(r, 2) };
     }
     return { ok: false, code: 'INTERNAL' };
   }
@@ -307,9 +252,6 @@ export class RedisRoomStore implements RoomStore {
 
   async close(): Promise<void> {
     this.memberCache.clear();
-    if (!this.client.isOpen) return;
-    // quit() waits for Redis to answer; destroy() when it is not there.
-    if (this.client.isReady) await this.client.quit().catch(() => this.client.destroy());
-    else this.client.destroy();
+    await closeClient(this.client);
   }
 }

@@ -16,6 +16,7 @@
  *   { id, name, identity, joinedAt, media, hand, sid, expiresAt, host('1'|'0') }
  * and a removal as a member followed by { reason, newHost or '' }.
  */
+import { luaScript } from './run';
 
 const PRELUDE = `
 local META, ORDER, EXP, PEERS, BANS, CHAT, INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
@@ -75,7 +76,7 @@ end
 /**
  * ARGV: 3 peer, 4 sid, 5 identity, 6 expiresAt, 7 now, 8 maxPeers, 9 resuming '1'|'0',
  * 10 offered salt or '', 11 offered hash or '', 12 name, 13 media JSON.
- * Returns { 'ok', resumed, replacedSid, member... } | { 'err', code } | { 'retry' }.
+ * Returns { 'ok', resumed, member... } | { 'err', code } | { 'retry' }.
  */
 const JOIN = `
 local peer, sid, identity, expiresAt = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -87,13 +88,11 @@ if n > 0 then
   end
   if member(peer) then
     if not resuming then return { 'err', 'BAD_REQUEST' } end
-    local replaced = redis.call('HGET', PEERS, 's:' .. peer) or ''
     redis.call('HSET', PEERS, 's:' .. peer, sid)
     redis.call('ZADD', EXP, expiresAt, peer)
     sync()
     keep()
-    local d = describe(peer)
-    return { 'ok', '1', replaced, unpack(d) }
+    return { 'ok', '1', unpack(describe(peer)) }
   end
   if redis.call('HGET', META, 'locked') == '1' then return { 'err', 'ROOM_LOCKED' } end
   local roomSalt = redis.call('HGET', META, 'salt')
@@ -115,7 +114,7 @@ redis.call('ZADD', EXP, expiresAt, peer)
 redis.call('HSET', PEERS, 'n:' .. peer, ARGV[12], 'w:' .. peer, identity, 'j:' .. peer, ARGV[7], 'm:' .. peer, ARGV[13], 'h:' .. peer, '0', 's:' .. peer, sid)
 sync()
 keep()
-return { 'ok', '0', '', unpack(describe(peer)) }
+return { 'ok', '0', unpack(describe(peer)) }
 `;
 
 /** Returns { locked, hasPassword, member... repeated } or {} when the room is empty. */
@@ -232,9 +231,9 @@ keep()
 return 1
 `;
 
-const withPrelude = (body: string) => PRELUDE + body;
+const withPrelude = (body: string) => luaScript(PRELUDE + body);
 
-export const SCRIPTS = {
+export const ROOM_SCRIPTS = {
   join: withPrelude(JOIN),
   snapshot: withPrelude(SNAPSHOT),
   touch: withPrelude(TOUCH),
@@ -246,4 +245,4 @@ export const SCRIPTS = {
   chatAdd: withPrelude(CHAT_ADD),
 } as const;
 
-export type ScriptName = keyof typeof SCRIPTS;
+export type RoomScript = keyof typeof ROOM_SCRIPTS;

@@ -1,12 +1,18 @@
 /**
- * Redis wiring for a cluster of replicas: the Socket.IO adapter (fan-out between replicas) and the
- * room store, on three connections that reconnect on their own. Nothing here throws on a Redis outage:
- * errors are logged and `healthy()` turns false, which takes the replica out of rotation (/readyz).
+ * What a replica of a cluster gets from Redis: the Socket.IO adapter (fan-out between replicas), the
+ * room store and the per-address limits, on three connections that reconnect on their own. Nothing here
+ * throws on a Redis outage: errors are logged and `healthy()` turns false, which takes the replica out
+ * of rotation (/readyz).
  */
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { ServerOptions } from 'socket.io';
+import type { AppDeps } from '../app';
+import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { createRedisClient, RedisRoomStore, type RedisClient, type RedisStoreOptions } from '../rooms/redis';
+import type { Limits } from '../realtime/limits';
+import { closeClient, createRedisClient, type RedisClient } from './client';
+import { redisLimits } from './limiter';
+import { RedisRoomStore, type RedisStoreOptions } from './room-store';
 
 /**
  * `sharded`: Redis 7 sharded pub/sub with one channel per Socket.IO room (subscriptionMode 'dynamic'),
@@ -23,9 +29,11 @@ export interface RedisBackendOptions extends RedisStoreOptions {
 
 export interface RedisBackend {
   store: RedisRoomStore;
-  /** The store's connection, for other shared state (per-address limits). */
+  /** The store's connection, also used by the limits. */
   client: RedisClient;
   adapter: NonNullable<ServerOptions['adapter']>;
+  /** Per-address limits shared by the replicas, under the store's key prefix. */
+  limits: Limits;
   /** False while any of the Redis connections is down. */
   healthy(): boolean;
   /** Resolves once every connection is up the first time (it keeps retrying until then). */
@@ -34,7 +42,11 @@ export interface RedisBackend {
   close(): Promise<void>;
 }
 
-export function createRedisBackend(url: string, log: Logger, opts: RedisBackendOptions = {}): RedisBackend {
+export type RedisBackendConfig = Pick<Config, 'redisUrl' | 'joinRatePerAddr' | 'joinBurstPerAddr' | 'passwordAttemptsPerMin'>;
+
+export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts: RedisBackendOptions = {}): RedisBackend {
+  const url = config.redisUrl;
+  if (!url) throw new Error('createRedisBackend needs config.redisUrl');
   const mode = opts.mode ?? 'sharded';
   // The store fails fast while Redis is away (a join gets INTERNAL at once instead of hanging);
   // pub/sub keeps its queue so that subscriptions made meanwhile are sent on reconnect.
@@ -50,27 +62,38 @@ export function createRedisBackend(url: string, log: Logger, opts: RedisBackendO
       ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
       : createAdapter(pub, sub, { key: channelPrefix, requestsTimeout: 5000 });
   const clients = [storeClient, pub, sub];
-  const connected = Promise.all(clients.map((c) => c.connect())).then(() => {
-    log.info({ mode }, 'connected to redis');
-  });
+  let closed = false;
+  // Pub/sub connect only once Redis has accepted the store's connection. The adapter queues its
+  // subscriptions on `sub` from the start and node-redis sends them right behind the handshake: had
+  // Redis refused that handshake (wrong password, protected mode), they would fail for good and this
+  // replica would stay deaf to the others after Redis accepts it.
+  const connected = storeClient
+    .connect()
+    .then(() => {
+      if (closed) throw new Error('closed before redis accepted the connection');
+      return Promise.all([pub.connect(), sub.connect()]);
+    })
+    .then(() => {
+      log.info({ mode }, 'connected to redis');
+    });
   // Rejects only when closed before the first connection; nobody needs to hear about that.
   connected.catch(() => undefined);
   return {
     store,
     client: storeClient,
     adapter,
+    limits: redisLimits(storeClient, config, opts.prefix),
     healthy: () => clients.every((c) => c.isReady),
     connected,
     async close() {
+      closed = true;
       await store.close();
-      await Promise.all(
-        [pub, sub].map(async (c) => {
-          if (!c.isOpen) return;
-          // quit() waits for Redis; destroy() when it is not there to answer.
-          if (c.isReady) await c.quit().catch(() => c.destroy());
-          else c.destroy();
-        }),
-      );
+      await Promise.all([pub, sub].map(closeClient));
     },
   };
+}
+
+/** The backend as createApp takes it. */
+export function appDeps(backend: RedisBackend): Required<Pick<AppDeps, 'store' | 'adapter' | 'limits' | 'healthy' | 'onClose'>> {
+  return { store: backend.store, adapter: backend.adapter, limits: backend.limits, healthy: backend.healthy, onClose: backend.close };
 }
