@@ -1,51 +1,12 @@
-/** The `/room` and `/lobby` contract on one replica: welcome, lobby, media, hand, chat, leave, host powers, passwords, capacity. */
+/** The `/room` and `/lobby` contract on one replica: lobby, welcome, media, hand, chat, leave. */
 import { createHmac } from 'node:crypto';
-import type { ChatMessage, LobbyRoom, Peer, Welcome } from '../../server/protocol/events';
-import {
-  closeAll,
-  connect,
-  disconnected,
-  emitAck,
-  join,
-  peek,
-  record,
-  refused,
-  sleep,
-  sync,
-  waitFor,
-  type Joined,
-} from '../helpers/client';
-import { startServer, type TestServer } from '../helpers/server';
+import type { ChatMessage, LobbyRoom, Peer } from '../../server/protocol/events';
+import { closeAll, connect, disconnected, emitAck, join, joinInOrder, peek, record, sleep, sync, waitFor } from '../helpers/client';
+import { CONTRACT_CONFIG, CONTRACT_TURN_SECRET, startServer, useServer } from '../helpers/server';
 
-const TURN_SECRET = 'turn-secret-for-tests';
-let srv: TestServer;
-let n = 0;
-const fresh = () => `room-${++n}-${Date.now().toString(36)}`;
-
-beforeAll(async () => {
-  srv = await startServer({
-    roomMaxPeers: 3,
-    chatHistory: 5,
-    stunUrls: ['stun:127.0.0.1:3478'],
-    turnUrls: ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'],
-    turnSecret: TURN_SECRET,
-    turnTtlS: 600,
-    resumeGraceMs: 1500,
-    joinRatePerAddr: 1000,
-    joinBurstPerAddr: 1000,
-  });
-});
-afterEach(() => closeAll());
-afterAll(() => srv.close());
-
-const url = () => srv.url;
-
+const { url, fresh, server } = useServer(CONTRACT_CONFIG);
 /** Joins `names` one after another into `room`. */
-async function members(room: string, ...names: string[]): Promise<Joined[]> {
-  const out: Joined[] = [];
-  for (const name of names) out.push(await join(url(), { room, name }));
-  return out;
-}
+const members = (room: string, ...names: string[]) => joinInOrder(url, room, ...names);
 
 describe('lobby', () => {
   test('lobby:peek at an empty room is ok with count 0', async () => {
@@ -148,7 +109,7 @@ describe('room:welcome', () => {
     expect(Number(expiry)).toBeGreaterThanOrEqual(before + 600);
     expect(Number(expiry)).toBeLessThanOrEqual(after + 600);
     expect(turn.credential).toBe(
-      createHmac('sha1', TURN_SECRET)
+      createHmac('sha1', CONTRACT_TURN_SECRET)
         .update(turn.username ?? '')
         .digest('base64'),
     );
@@ -220,7 +181,7 @@ describe('chat', () => {
     const [ada] = await members(room, 'Ada');
     const storedAtAck = await new Promise<ChatMessage[]>((resolve) => {
       ada.socket.emit('chat:send', { text: 'first' }, () => {
-        void srv.parley.store.chat(room).then(resolve);
+        void server().parley.store.chat(room).then(resolve);
       });
     });
     expect(storedAtAck.map((m) => m.text)).toEqual(['first']);
@@ -244,7 +205,7 @@ describe('chat', () => {
     expect(long).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^(BAD_REQUEST|PAYLOAD_TOO_LARGE)$/) } });
     await sync(bob.socket);
     expect(bobSeen).toEqual([]);
-    expect(await srv.parley.store.chat(room)).toEqual([]);
+    expect(await server().parley.store.chat(room)).toEqual([]);
     expect(await emitAck(ada.socket, 'chat:send', { text: 'y'.repeat(2000) })).toMatchObject({ ok: true });
   });
 });
@@ -259,7 +220,7 @@ describe('room:leave', () => {
     // Well inside the 1.5 s grace period: a leave does not wait for it.
     expect(await left).toEqual({ id: bob.welcome.self.id, reason: 'left' });
     expect(await closed).toBe('io server disconnect');
-    expect((await peek(url(), room)).ok && (await srv.parley.store.snapshot(room))?.members.map((m) => m.name)).toEqual(['Ada']);
+    expect((await peek(url(), room)).ok && (await server().parley.store.snapshot(room))?.members.map((m) => m.name)).toEqual(['Ada']);
   });
 
   test('room:leave without an ack works too', async () => {
@@ -268,164 +229,5 @@ describe('room:leave', () => {
     const left = waitFor(ada.socket, 'peer:left', 1000);
     bob.socket.emit('room:leave');
     expect(await left).toEqual({ id: bob.welcome.self.id, reason: 'left' });
-  });
-});
-
-describe('host powers', () => {
-  test('host:lock: everyone gets room:updated; joins are ROOM_LOCKED until unlocked', async () => {
-    const room = fresh();
-    const [ada, bob] = await members(room, 'Ada', 'Bob');
-    const toAda = waitFor(ada.socket, 'room:updated');
-    const toBob = waitFor(bob.socket, 'room:updated');
-    expect(await emitAck(ada.socket, 'host:lock', { locked: true })).toEqual({ ok: true });
-    expect(await toAda).toEqual({ locked: true });
-    expect(await toBob).toEqual({ locked: true });
-    const refusal = await refused(url(), { room, name: 'Cy' });
-    expect(refusal.message).toBe('ROOM_LOCKED');
-    expect(refusal.data).toEqual({ code: 'ROOM_LOCKED', message: expect.any(String) });
-    expect(await emitAck(ada.socket, 'host:lock', { locked: false })).toEqual({ ok: true });
-    const cy = await join(url(), { room, name: 'Cy' });
-    expect(cy.welcome.room.locked).toBe(false);
-  });
-
-  test('a locked room shows as locked in the welcome of a resumed participant', async () => {
-    const room = fresh();
-    const [ada, bob] = await members(room, 'Ada', 'Bob');
-    await emitAck(ada.socket, 'host:lock', { locked: true });
-    const again = await join(url(), { room, name: 'Bob', resume: bob.welcome.resume });
-    expect(again.welcome.room.locked).toBe(true);
-  });
-
-  test('non-hosts get NOT_HOST for host:lock, host:kick and host:mute, and nothing changes', async () => {
-    const room = fresh();
-    const [ada, bob] = await members(room, 'Ada', 'Bob');
-    const adaSeen = record(ada.socket);
-    for (const [event, payload] of [
-      ['host:lock', { locked: true }],
-      ['host:kick', { id: ada.welcome.self.id }],
-      ['host:mute', { id: ada.welcome.self.id }],
-    ] as const) {
-      expect(await emitAck(bob.socket, event, payload)).toMatchObject({
-        ok: false,
-        error: { code: 'NOT_HOST', message: expect.any(String) },
-      });
-    }
-    await sync(ada.socket);
-    expect(adaSeen).toEqual([]);
-    expect((await peek(url(), room)).ok).toBe(true);
-    expect(await peek(url(), room)).toMatchObject({ room: { count: 2, locked: false } });
-  });
-
-  test('host:kick: room:kicked to the target, peer:left kicked to others, BANNED on every way back', async () => {
-    const room = fresh();
-    const [ada, bob, cy] = await members(room, 'Ada', 'Bob', 'Cy');
-    const kicked = waitFor(bob.socket, 'room:kicked');
-    const bobClosed = disconnected(bob.socket);
-    const leftAda = waitFor(ada.socket, 'peer:left');
-    const leftCy = waitFor(cy.socket, 'peer:left');
-    expect(await emitAck(ada.socket, 'host:kick', { id: bob.welcome.self.id })).toEqual({ ok: true });
-    expect(await kicked).toEqual({ by: ada.welcome.self.id });
-    expect(await bobClosed).toBe('io server disconnect');
-    expect(await leftAda).toEqual({ id: bob.welcome.self.id, reason: 'kicked' });
-    expect(await leftCy).toEqual({ id: bob.welcome.self.id, reason: 'kicked' });
-
-    expect((await refused(url(), { room, name: 'Bob', resume: bob.welcome.resume })).message).toBe('BANNED');
-    expect((await refused(url(), { room, name: 'Bob' })).message).toBe('BANNED');
-    expect((await refused(url(), { room, name: ' bob ' })).message).toBe('BANNED');
-    const other = await join(url(), { room, name: 'Dee' });
-    expect(other.welcome.peers.map((p) => p.name)).toEqual(['Ada', 'Cy']);
-  });
-
-  test('host:kick over the polling transport: room:kicked arrives before the disconnect', async () => {
-    const room = fresh();
-    const ada = await join(url(), { room, name: 'Ada' }, { transports: ['polling'] });
-    const bob = await join(url(), { room, name: 'Bob' }, { transports: ['polling'] });
-    const order: string[] = [];
-    bob.socket.on('room:kicked', () => order.push('room:kicked'));
-    const closed = disconnected(bob.socket).then(() => order.push('disconnect'));
-    expect(await emitAck(ada.socket, 'host:kick', { id: bob.welcome.self.id })).toEqual({ ok: true });
-    await closed;
-    expect(order).toEqual(['room:kicked', 'disconnect']);
-  });
-
-  test('host:mute: the target gets media:mute-request { by }, nobody else gets anything', async () => {
-    const room = fresh();
-    const [ada, bob, cy] = await members(room, 'Ada', 'Bob', 'Cy');
-    const cySeen = record(cy.socket);
-    const adaSeen = record(ada.socket);
-    const request = waitFor(bob.socket, 'media:mute-request');
-    expect(await emitAck(ada.socket, 'host:mute', { id: bob.welcome.self.id })).toEqual({ ok: true });
-    expect(await request).toEqual({ by: ada.welcome.self.id });
-    await Promise.all([sync(cy.socket), sync(ada.socket)]);
-    expect(cySeen).toEqual([]);
-    expect(adaSeen).toEqual([]);
-  });
-
-  test('host:kick and host:mute of an unknown PeerId are NOT_IN_ROOM; of oneself BAD_REQUEST', async () => {
-    const room = fresh();
-    const [ada] = await members(room, 'Ada', 'Bob');
-    for (const event of ['host:kick', 'host:mute']) {
-      expect(await emitAck(ada.socket, event, { id: 'nobody-here' })).toMatchObject({ ok: false, error: { code: 'NOT_IN_ROOM' } });
-      expect(await emitAck(ada.socket, event, { id: ada.welcome.self.id })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    }
-    expect(await peek(url(), room)).toMatchObject({ room: { count: 2 } });
-  });
-
-  test('when the host leaves, the next in join order becomes host (peer:updated { id, host: true }) and has the powers', async () => {
-    const room = fresh();
-    const [ada, bob, cy] = await members(room, 'Ada', 'Bob', 'Cy');
-    const toBob = waitFor(bob.socket, 'peer:updated');
-    const toCy = waitFor(cy.socket, 'peer:updated');
-    await emitAck(ada.socket, 'room:leave');
-    expect(await toBob).toEqual({ id: bob.welcome.self.id, host: true });
-    expect(await toCy).toEqual({ id: bob.welcome.self.id, host: true });
-    expect(await emitAck(bob.socket, 'host:lock', { locked: true })).toEqual({ ok: true });
-    expect(await emitAck(cy.socket, 'host:lock', { locked: false })).toMatchObject({ ok: false, error: { code: 'NOT_HOST' } });
-  });
-
-  test('when the host drops and does not come back, host passes on after the grace period', async () => {
-    const room = fresh();
-    const [ada, bob] = await members(room, 'Ada', 'Bob');
-    const left = waitFor(bob.socket, 'peer:left', 5000);
-    const update = waitFor(bob.socket, 'peer:updated', 5000);
-    ada.socket.close();
-    expect(await left).toEqual({ id: ada.welcome.self.id, reason: 'disconnected' });
-    expect(await update).toEqual({ id: bob.welcome.self.id, host: true });
-  });
-});
-
-describe('passwords and capacity', () => {
-  test('the first participant sets the password; wrong or missing is WRONG_PASSWORD; the right one is admitted', async () => {
-    const room = fresh();
-    await join(url(), { room, name: 'Ada', password: 's3cret' });
-    expect((await refused(url(), { room, name: 'Bob' })).message).toBe('WRONG_PASSWORD');
-    const wrong = await refused(url(), { room, name: 'Bob', password: 'guess' });
-    expect(wrong).toMatchObject({ message: 'WRONG_PASSWORD', data: { code: 'WRONG_PASSWORD' } });
-    const bob = await join(url(), { room, name: 'Bob', password: 's3cret' });
-    expect(bob.welcome.peers.map((p) => p.name)).toEqual(['Ada']);
-    expect(await peek(url(), room)).toMatchObject({ ok: true, room: { password: true, count: 2 } });
-  });
-
-  test('a room without a password ignores one offered later', async () => {
-    const room = fresh();
-    await join(url(), { room, name: 'Ada' });
-    await join(url(), { room, name: 'Bob', password: 'anything' });
-    expect(await peek(url(), room)).toMatchObject({ ok: true, room: { password: false, count: 2 } });
-  });
-
-  test('capacity: one more than roomMaxPeers is ROOM_FULL, and a place frees up on leave', async () => {
-    const room = fresh();
-    const [, bob] = await members(room, 'Ada', 'Bob', 'Cy');
-    const full = await refused(url(), { room, name: 'Dee' });
-    expect(full).toMatchObject({ message: 'ROOM_FULL', data: { code: 'ROOM_FULL' } });
-    await emitAck(bob.socket, 'room:leave');
-    const dee = await join(url(), { room, name: 'Dee' });
-    expect(dee.welcome.peers.map((p) => p.name)).toEqual(['Ada', 'Cy']);
-  });
-
-  test('Welcome type carries only the contract fields', async () => {
-    const { welcome } = await join(url(), { room: fresh(), name: 'Ada' });
-    expect(Object.keys(welcome).sort()).toEqual(['chat', 'iceServers', 'peers', 'resume', 'room', 'self'] satisfies Array<keyof Welcome>);
-    expect(Object.keys(welcome.self).sort()).toEqual(['hand', 'host', 'id', 'media', 'name']);
   });
 });
