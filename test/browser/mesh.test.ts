@@ -7,23 +7,25 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { newRoomCode } from '../../server/rooms/codes';
 import {
-  COLOURS,
   closeAll,
   ensureClientBuilt,
   joinCall,
   launchBrowser,
+  startReplicaOn,
+  tileIds,
+  waitUntil,
+  type Participant,
+} from '../helpers/browser';
+import {
+  COLOURS,
   makeMediaDir,
   nearestColour,
   parleyStats,
   rmMediaDir,
   sampleColour,
-  startReplicaOn,
-  tileIds,
   waitForFrames,
-  waitUntil,
   writeSolidY4m,
-  type Participant,
-} from '../helpers/browser';
+} from '../helpers/frames';
 import type { TestServer } from '../helpers/server';
 
 const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');

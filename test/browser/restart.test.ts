@@ -10,15 +10,13 @@ import {
   joinCall,
   launchBrowser,
   parleyPeers,
-  parleyStats,
   sleep,
   startReplicaOn,
   tileIds,
-  videoFrames,
-  waitForFrames,
   waitUntil,
   type Participant,
 } from '../helpers/browser';
+import { parleyStats, videoFrames, waitForFrames } from '../helpers/frames';
 import type { TestServer } from '../helpers/server';
 
 const SECRET = 'restart-test-secret-0123456789';

@@ -9,17 +9,8 @@ import { io, type Socket } from 'socket.io-client';
 import type { Welcome } from '../../server/protocol/events';
 import { startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
 import { freePort } from '../../scripts/procs.cjs';
-import {
-  ensureClientBuilt,
-  joinFromPrejoin,
-  launchBrowser,
-  makeMediaDir,
-  parleyStats,
-  rmMediaDir,
-  sleep,
-  waitUntil,
-  writeSolidY4m,
-} from './browser';
+import { ensureClientBuilt, joinFromPrejoin, launchBrowser, sleep, waitUntil } from './browser';
+import { makeMediaDir, parleyStats, rmMediaDir, writeSolidY4m } from './frames';
 
 export interface CallCluster {
   cluster: Cluster;
