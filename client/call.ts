@@ -3,22 +3,21 @@
  * None of those parts knows the others; everything meets here.
  */
 import type { ErrorCode, Peer, PeerId, Welcome } from '../server/protocol/events';
-import { LevelMeter } from './media/level';
 import type { LocalMedia } from './media/local-media';
 import { Mesh, type PeerStats } from './rtc/mesh';
 import { RoomSession } from './session/session';
 import { Emitter } from './shared/emitter';
+import { ReturnWatch } from './shared/returning';
 import { wordsFor } from './shared/errors';
 import {
   emptyParticipants,
   othersOf,
   reconcile,
   reduceParticipants,
-  selfOf,
   type ParticipantEvent,
   type Participants,
 } from './shared/participants';
-import { quality, type StatsSummary } from './shared/stats';
+import { TileActivity } from './ui/activity';
 import { CallView } from './ui/call-view';
 import type { Toasts } from './ui/toasts';
 
@@ -29,21 +28,19 @@ interface CallEvents {
   ended: { reason: 'left' | 'kicked' };
 }
 
-const SPEAKING_LEVEL = 0.04;
-const POLL_MS = 700;
-
 export class Call extends Emitter<CallEvents> {
   readonly session: RoomSession;
   readonly mesh: Mesh;
   view: CallView | null = null;
   private state: Participants = emptyParticipants;
-  private readonly meter = new LevelMeter();
-  private readonly prevStats = new Map<PeerId, StatsSummary>();
+  private readonly activity = new TileActivity({
+    stats: () => this.mesh.stats(),
+    participants: () => this.state,
+    grid: () => this.view?.grid,
+  });
   private readonly firstFrames = new Set<PeerId>();
-  private poll: ReturnType<typeof setInterval> | null = null;
   private hand = false;
-  /** Peers kept after a welcome that did not list them, until they are back or the grace period ends. */
-  private readonly returning = new Set<PeerId>();
+  private readonly returning: ReturnWatch;
   private over = false;
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -54,9 +51,13 @@ export class Call extends Emitter<CallEvents> {
     private readonly toasts: Toasts,
     private readonly joinClickedAt: number,
     /** How long the server keeps a dropped participant's place (RESUME_GRACE_MS, from the room page). */
-    private readonly graceMs: number,
+    graceMs: number,
   ) {
     super();
+    this.returning = new ReturnWatch(graceMs, (id) => {
+      this.dispatch({ type: 'left', id, reason: 'disconnected' });
+      this.mesh.close(id);
+    });
     this.session = new RoomSession({ room, name: auth.name, password: auth.password || undefined });
     this.mesh = new Mesh((to, msg) => this.session.signal({ to, ...msg }));
     this.wireSession();
@@ -93,7 +94,7 @@ export class Call extends Emitter<CallEvents> {
     const s = this.session;
     s.on('welcome', (w) => this.onWelcome(w));
     s.on('joined', (p) => {
-      this.returning.delete(p.id);
+      this.returning.back(p.id);
       const known = this.state.list.some((x) => x.id === p.id);
       this.dispatch({ type: 'joined', peer: p });
       // An existing member waits for the newcomer's offer; the connection is ready to answer it.
@@ -101,7 +102,7 @@ export class Call extends Emitter<CallEvents> {
       if (!known) this.toasts.show(`${p.name} joined`);
     });
     s.on('left', ({ id, reason }) => {
-      this.returning.delete(id);
+      this.returning.back(id);
       const peer = this.state.list.find((p) => p.id === id);
       this.dispatch({ type: 'left', id, reason });
       this.mesh.close(id);
@@ -134,8 +135,7 @@ export class Call extends Emitter<CallEvents> {
     s.on('refused', (r) => {
       if (this.view) {
         this.toasts.show(r.code ? wordsFor(r.code) : 'The connection to the meeting was lost', 'error', 8000);
-        if (r.code === 'BANNED') this.finish('kicked');
-        else this.finish('left');
+        this.finish(r.code === 'BANNED' ? 'kicked' : 'left');
       } else {
         this.stopAll();
         this.emit('refused', r);
@@ -149,7 +149,7 @@ export class Call extends Emitter<CallEvents> {
     const plan = reconcile(previous, this.mesh.ids(), w);
     if (previous && previous !== w.self.id) this.toasts.show('Reconnected to the meeting');
     const before = this.state.list;
-    for (const p of w.peers) this.returning.delete(p.id);
+    for (const p of w.peers) this.returning.back(p.id);
     // After a server lost its state, peers come back one by one: a live connection to someone missing
     // from this welcome is kept for a while, in case they are only slower to come back than we were.
     const waiting = previous === w.self.id ? plan.close.filter((id) => this.mesh.linkState(id)?.connectionState === 'connected') : [];
@@ -177,12 +177,7 @@ export class Call extends Emitter<CallEvents> {
   private awaitReturn(peer: Peer | undefined): void {
     if (!peer) return;
     this.state = reduceParticipants(this.state, { type: 'joined', peer });
-    this.returning.add(peer.id);
-    setTimeout(() => {
-      if (!this.returning.delete(peer.id) || this.over) return;
-      this.dispatch({ type: 'left', id: peer.id, reason: 'disconnected' });
-      this.mesh.close(peer.id);
-    }, this.graceMs);
+    this.returning.wait(peer.id);
   }
 
   private wireMesh(): void {
@@ -197,21 +192,19 @@ export class Call extends Emitter<CallEvents> {
     this.unsubscribe.push(
       this.media.on('tracks', (t) => {
         this.mesh.setTracks(t);
-        this.meter.attach(t.audio);
+        this.activity.attachMic(t.audio);
       }),
       this.media.on('state', (m) => {
         this.session.media(m);
         this.dispatch({ type: 'self-media', media: m });
-        this.view?.controls.mic.set(m.audio, this.media.available.audio);
-        this.view?.controls.cam.set(m.video, this.media.available.video);
-        this.view?.controls.setScreen(m.screen, !!navigator.mediaDevices?.getDisplayMedia);
+        if (this.view) this.showMedia(this.view);
       }),
-      this.media.on('preview', (stream) => this.selfTile()?.setStream(stream)),
+      this.media.on('preview', (stream) => this.view?.grid.tile(this.state.selfId ?? '')?.setStream(stream)),
       this.media.on('screen-preview', () => this.render()),
       this.media.on('notice', (text) => this.toasts.show(text, 'error')),
     );
     this.mesh.setTracks(this.media.outgoing);
-    this.meter.attach(this.media.outgoing.audio);
+    this.activity.attachMic(this.media.outgoing.audio);
   }
 
   private buildView(): CallView {
@@ -220,7 +213,7 @@ export class Call extends Emitter<CallEvents> {
       toggleVideo: () => void this.media.setVideo(!this.media.state.video),
       toggleScreen: () => (this.media.state.screen ? this.media.stopScreen() : void this.media.startScreen()),
       toggleHand: () => this.toggleHand(),
-      copyLink: () => this.copyLink(),
+      copyLink: () => this.toasts.copyLink(`${location.origin}/r/${this.room}`),
       leave: () => void this.leave(),
       lock: (locked) => this.session.lock(locked),
       mute: (id) => {
@@ -238,28 +231,25 @@ export class Call extends Emitter<CallEvents> {
         else void this.media.selectDevice(kind, id);
       },
       firstFrame: (id) => {
-        if (this.firstFrames.has(id)) return;
+        if (!this.firstFrames.has(id)) console.info(`parley:first-frame ${Math.round(performance.now() - this.joinClickedAt)}`);
         this.firstFrames.add(id);
-        console.info(`parley:first-frame ${Math.round(performance.now() - this.joinClickedAt)}`);
       },
       chatOpened: () => this.toasts.clear('chat'),
       soundBlocked: () => this.toasts.show('Click anywhere to hear the others'),
     });
     view.el.addEventListener('chat-error', () => this.toasts.show('The message could not be sent', 'error'));
     document.addEventListener('click', () => view.grid.all().forEach((t) => t.unblock()), { once: true });
-    const m = this.media.state;
-    view.controls.mic.set(m.audio, this.media.available.audio);
-    view.controls.cam.set(m.video, this.media.available.video);
-    view.controls.setScreen(m.screen, !!navigator.mediaDevices?.getDisplayMedia);
+    this.showMedia(view);
     view.controls.setHand(this.hand);
     return view;
   }
 
-  private copyLink(): void {
-    const url = `${location.origin}/r/${this.room}`;
-    const fallback = () => this.toasts.show(`Meeting link: ${url}`, 'info', 8000);
-    if (!navigator.clipboard) return fallback();
-    navigator.clipboard.writeText(url).then(() => this.toasts.show('Meeting link copied'), fallback);
+  /** The control bar shows what local media is on, and what could be. */
+  private showMedia(view: CallView): void {
+    const m = this.media.state;
+    view.controls.mic.set(m.audio, this.media.available.audio);
+    view.controls.cam.set(m.video, this.media.available.video);
+    view.controls.setScreen(m.screen, !!navigator.mediaDevices?.getDisplayMedia);
   }
 
   private dispatch(ev: ParticipantEvent): void {
@@ -269,53 +259,33 @@ export class Call extends Emitter<CallEvents> {
 
   private render(): void {
     if (!this.view || !this.state.selfId) return;
-    const hadSelf = !!this.selfTile();
+    const hadSelf = !!this.view?.grid.tile(this.state.selfId ?? '');
     const screens = new Map<PeerId, MediaStream>();
     for (const p of this.state.list) {
       const stream = p.id === this.state.selfId ? this.media.screenPreview : p.media.screen ? this.mesh.screenStream(p.id) : null;
       if (stream) screens.set(p.id, stream);
     }
     this.view.render(this.state.selfId, this.state.list, this.state.locked, screens);
-    if (!hadSelf) this.selfTile()?.setStream(this.media.cameraPreview);
+    if (!hadSelf) this.view?.grid.tile(this.state.selfId ?? '')?.setStream(this.media.cameraPreview);
     for (const p of othersOf(this.state)) {
       const stream = this.mesh.stream(p.id);
       if (stream) this.view.grid.tile(p.id)?.setStream(stream);
     }
   }
 
-  private selfTile() {
-    return this.state.selfId ? this.view?.grid.tile(this.state.selfId) : undefined;
-  }
-
   private startPolling(): void {
-    this.poll = setInterval(() => void this.sample(), POLL_MS);
+    this.activity.start();
     // A network change (Wi-Fi to cellular) breaks the ICE paths: look for new ones at once.
     const online = () => this.mesh.restartAll();
     window.addEventListener('online', online);
     this.unsubscribe.push(() => window.removeEventListener('online', online));
   }
 
-  /** Speaking highlight and connection quality, from getStats (remote) and WebAudio (self). */
-  private async sample(): Promise<void> {
-    if (!this.view) return;
-    const stats = await this.mesh.stats();
-    for (const [id, s] of Object.entries(stats)) {
-      const tile = this.view.grid.tile(id);
-      if (!tile) continue;
-      tile.setSpeaking((s.audioLevel ?? 0) > SPEAKING_LEVEL && this.state.list.find((p) => p.id === id)?.media.audio === true);
-      tile.setQuality(quality(this.prevStats.get(id) ?? null, s, s.connectionState));
-      this.prevStats.set(id, s);
-    }
-    const self = selfOf(this.state);
-    this.selfTile()?.setSpeaking(!!self?.media.audio && this.meter.level() > SPEAKING_LEVEL / 2);
-  }
-
   private stopAll(): void {
-    if (this.poll) clearInterval(this.poll);
-    this.poll = null;
+    this.activity.stop();
+    this.returning.stop();
     for (const off of this.unsubscribe.splice(0)) off();
     this.mesh.closeAll();
-    this.meter.close();
   }
 
   private finish(reason: 'left' | 'kicked'): void {

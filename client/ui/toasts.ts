@@ -15,6 +15,13 @@ export class Toasts {
     }, ms);
   }
 
+  /** Copies a meeting link to the clipboard and says so; shows the link itself where the clipboard is out of reach. */
+  copyLink(url: string): void {
+    const fallback = () => this.show(`Meeting link: ${url}`, 'info', 8000);
+    if (!navigator.clipboard) return fallback();
+    navigator.clipboard.writeText(url).then(() => this.show('Meeting link copied'), fallback);
+  }
+
   /** Removes the toasts of one kind at once (e.g. chat previews once the chat is open). */
   clear(tag: string): void {
     for (const el of this.el.querySelectorAll(`[data-tag="${tag}"]`)) el.remove();
