@@ -5,10 +5,10 @@
  * serves (a few cases are accepted with the server's own values, or admitted alike on every replica).
  */
 import { io } from 'socket.io-client';
-import type { Peer } from '../../server/protocol/events';
+import type { Ack, Peer } from '../../server/protocol/events';
 import type { RoomSnapshot } from '../../server/rooms/store';
 import { rawConnect, rawHttp, rawJoin } from '../security/raw';
-import { connect, disconnected, emitAck, join, refused, sleep, socketOptions, waitFor } from './client';
+import { connect, disconnected, emitAck, join, record, refused, sleep, socketOptions, sync, waitFor, type Joined } from './client';
 import type { EventCase, EventCtx } from './hostile-events';
 import type { ClientFrameCase, RawCase } from './hostile-frames';
 import type { HttpCase } from './hostile-http';
@@ -285,4 +285,26 @@ export function hostileChecks(world: HostileWorld) {
   }
 
   return { event, badHandshake, admittedName, badResume, kickedIsBanned, unknownNamespace, rawFrames, clientFrames, http, afterwards };
+}
+
+/**
+ * `n` events at once from `sender`, the i-th with `payload(i)`; returns the replies and how many were accepted, once
+ * `reader` has had `deliveryMs` and a round trip, and asserts it received exactly that many `delivered` events.
+ */
+export async function flood(
+  sender: Joined,
+  event: string,
+  n: number,
+  payload: (i: number) => unknown,
+  reader: Joined,
+  delivered: string,
+  deliveryMs: number,
+): Promise<{ replies: Array<Ack<object>>; ok: number; seen: ReturnType<typeof record> }> {
+  const seen = record(reader.socket);
+  const replies = await Promise.all(Array.from({ length: n }, (_, i) => emitAck(sender.socket, event, payload(i))));
+  const ok = replies.filter((r) => r.ok).length;
+  await sleep(deliveryMs);
+  await sync(reader.socket);
+  expect(seen.filter((e) => e.event === delivered)).toHaveLength(ok);
+  return { replies, ok, seen };
 }
