@@ -169,6 +169,21 @@ export function useHostileWorld(opts: WorldOptions) {
       expect(Object.prototype.hasOwnProperty.call(Object.prototype, key) ? key : undefined).toBeUndefined();
   }
 
+  /**
+   * Runs a case from a clean slate (everything earlier delivered, every log cleared) and checks what every case
+   * must leave behind: observers heard nothing but the deliveries `act` returns as expected, rooms A and B are as
+   * they were, no prototype is polluted, and every replica serves. `act` settles what it caused itself.
+   */
+  async function quietly(act: () => Promise<Record<string, number> | void>): Promise<void> {
+    const before = await state();
+    await settle();
+    clearLogs();
+    expectQuiet((await act()) ?? {});
+    expect(await state()).toEqual(before);
+    notPolluted();
+    await alive();
+  }
+
   return {
     replicas: n,
     servers,
@@ -194,6 +209,7 @@ export function useHostileWorld(opts: WorldOptions) {
     expectQuiet,
     alive,
     notPolluted,
+    quietly,
   };
 }
 
