@@ -7,11 +7,11 @@
  */
 import { connect, emitAck, join, refused, sleep } from '../helpers/client';
 import { startCluster } from '../helpers/cluster';
+import { flood, hostileChecks } from '../helpers/hostile-checks';
 import { EVENTS } from '../helpers/hostile-events';
 import { CLIENT_FRAMES, RAW } from '../helpers/hostile-frames';
 import { HTTP } from '../helpers/hostile-http';
 import { BAD_HANDSHAKES, BAD_RESUMES, UNICODE_NAMES } from '../helpers/hostile-inputs';
-import { flood, hostileChecks } from '../helpers/hostile-checks';
 import { onEvery, useHostileWorld } from '../helpers/hostile-world';
 import { startRedis } from '../helpers/procs';
 
@@ -30,6 +30,9 @@ const world = useHostileWorld({
       trustProxy: true,
       joinRatePerAddr: 5,
       joinBurstPerAddr: 20,
+    }).catch(async (err: unknown) => {
+      await redis.stop();
+      throw err;
     });
     return {
       servers: cluster.replicas,

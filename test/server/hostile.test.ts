@@ -4,11 +4,11 @@
  * nothing reaches anybody it should not, room state does not change, and the replica still serves.
  */
 import { closeAll, connect, disconnected, emitAck, join, record, sleep, sync } from '../helpers/client';
+import { flood, hostileChecks } from '../helpers/hostile-checks';
 import { EVENTS } from '../helpers/hostile-events';
 import { CLIENT_FRAMES, RAW } from '../helpers/hostile-frames';
 import { HTTP } from '../helpers/hostile-http';
 import { BAD_HANDSHAKES, BAD_RESUMES, UNICODE_NAMES } from '../helpers/hostile-inputs';
-import { flood, hostileChecks } from '../helpers/hostile-checks';
 import { onEvery, useHostileWorld } from '../helpers/hostile-world';
 import { startServer, type TestServer } from '../helpers/server';
 
