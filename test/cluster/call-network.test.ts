@@ -4,51 +4,35 @@
  * restarts ICE); a relayed participant whose media path breaks gets it back by ICE restarts; a browser that vanishes
  * is removed for everyone once the grace period is over.
  */
-import { newRoomCode } from '../../server/rooms/codes';
 import { parleyPeers, sleep, tileIds, waitUntil } from '../helpers/browser';
 import {
   framesFrom,
-  FrameSampler,
-  joinMesh,
   leftSeen,
   replicaOf,
-  startCallCluster,
   trail,
+  useCallCluster,
   welcomeAfter,
-  type CallCluster,
   type ClusterParticipant,
   type TrailEntry,
 } from '../helpers/call-cluster';
+import { FrameSampler } from '../helpers/frame-sampler';
 
 const GRACE_MS = 4000;
-let cc: CallCluster;
-let people: ClusterParticipant[] = [];
+// Cy's media goes through coturn only.
+const cc = useCallCluster({ RESUME_GRACE_MS: String(GRACE_MS) }, [
+  ['Ada', 'r1'],
+  ['Bob', 'r2'],
+  ['Cy', 'r3', { relayOnly: true }],
+]);
 
-beforeAll(async () => {
-  cc = await startCallCluster({ RESUME_GRACE_MS: String(GRACE_MS) });
-  // Cy's media goes through coturn only.
-  people = await joinMesh(cc, newRoomCode(), [
-    ['Ada', 'r1'],
-    ['Bob', 'r2'],
-    ['Cy', 'r3', { relayOnly: true }],
-  ]);
-});
-
-afterAll(async () => {
-  await Promise.all(people.map((p) => p.context.close().catch(() => undefined)));
-  people = [];
-  await cc?.stop();
-});
-
-const byName = (name: string) => people.find((p) => p.name === name) as ClusterParticipant;
-const peerViews = () => Promise.all(people.map(async (p) => (await parleyPeers(p.page)).sort()));
+const peerViews = () => Promise.all(cc.people.map(async (p) => (await parleyPeers(p.page)).sort()));
 const iceRestarts = (p: ClusterParticipant) => p.console.filter((l) => l.startsWith('parley: ICE restart'));
 
 test('a browser offline for 2.5 s: back as the same peer as soon as it is online, ICE restarted, media never stops, nobody sees it leave', async () => {
-  const ada = byName('Ada');
+  const ada = cc.byName('Ada');
   const before = await peerViews();
   const restartsBefore = iceRestarts(ada).length;
-  const sampler = new FrameSampler(people, 500);
+  const sampler = new FrameSampler(cc.people, 500);
   await sleep(1000);
   const offAt = Date.now();
   await ada.context.setOffline(true);
@@ -76,17 +60,17 @@ test('a browser offline for 2.5 s: back as the same peer as soon as it is online
   expect(restarts.length).toBe(2);
   for (const line of restarts) expect(line).toMatch(/\(network change, /);
   expect(sampler.stalls()).toEqual([]);
-  for (const p of people) expect(await leftSeen(p)).toEqual([]);
+  for (const p of cc.people) expect(await leftSeen(p)).toEqual([]);
   expect(await peerViews()).toEqual(before);
 });
 
 test('the relay under a participant stalls for 10 s: its connections are restarted by ICE and media comes back; nobody leaves', async () => {
   const turn = cc.cluster.turn;
   if (!turn) throw new Error('the cluster runs without TURN');
-  const [ada, bob, cy] = ['Ada', 'Bob', 'Cy'].map(byName);
+  const [ada, bob, cy] = ['Ada', 'Bob', 'Cy'].map(cc.byName);
   const before = await peerViews();
-  const restartsBefore = people.map((p) => iceRestarts(p).length);
-  const sampler = new FrameSampler(people, 500);
+  const restartsBefore = cc.people.map((p) => iceRestarts(p).length);
+  const sampler = new FrameSampler(cc.people, 500);
   await sleep(1000);
   const stoppedAt = Date.now();
   process.kill(turn.pid, 'SIGSTOP');
@@ -110,12 +94,12 @@ test('the relay under a participant stalls for 10 s: its connections are restart
     process.kill(turn.pid, 'SIGCONT');
     await sampler.stop();
   }
-  const restarts = people.map((p, i) => iceRestarts(p).slice(restartsBefore[i]));
+  const restarts = cc.people.map((p, i) => iceRestarts(p).slice(restartsBefore[i]));
   const stalled = sampler.stalls().filter((s) => s.observer === 'Cy' || s.from === 'Cy');
   const unrelated = sampler.stalls().filter((s) => s.observer !== 'Cy' && s.from !== 'Cy');
   console.info(
     `relay stalled 10 s: Cy's video stopped on ${new Set(stalled.map((s) => s.t)).size} samples, first ${stalled.length ? stalled[0].t - (stoppedAt - sampler.startedAt) : '-'} ms after the stall; ` +
-      `ICE restarts: ${people.map((p, i) => `${p.name} ${restarts[i].length}`).join(', ')} (${restarts.flat().join('; ')}); ` +
+      `ICE restarts: ${cc.people.map((p, i) => `${p.name} ${restarts[i].length}`).join(', ')} (${restarts.flat().join('; ')}); ` +
       `video both ways again ${(recovered ?? NaN) - (resumedAt ?? NaN)} ms after the relay came back`,
   );
   // The fault was real: Cy's media stopped; the connections without the relay went on.
@@ -123,26 +107,26 @@ test('the relay under a participant stalls for 10 s: its connections are restart
   expect(unrelated).toEqual([]);
   // Restarts were triggered by the broken connection (the watchdog), not by a network change.
   expect(restarts.flat().filter((l) => /\(attempt \d+, /.test(l)).length).toBeGreaterThan(0);
-  for (const p of people) expect(await leftSeen(p)).toEqual([]);
+  for (const p of cc.people) expect(await leftSeen(p)).toEqual([]);
   expect(await peerViews()).toEqual(before);
 });
 
 test('a browser that vanishes (offline, then closed) is removed for everyone after the grace period', async () => {
-  const bob = byName('Bob');
+  const bob = cc.byName('Bob');
   await bob.context.setOffline(true);
   const goneAt = Date.now();
   await bob.context.close();
-  people = people.filter((p) => p !== bob);
+  const others = cc.people.filter((p) => p !== bob);
   const left: TrailEntry[] = [];
-  for (const p of people) {
+  for (const p of others) {
     left.push(
       await waitUntil(`${p.name} told that Bob left`, async () => (await leftSeen(p)).find((e) => e.id === bob.id), GRACE_MS + 15_000),
     );
   }
   console.info(
-    `vanished: ${people.map((p, i) => `${p.name} told ${left[i].at - goneAt} ms later (${left[i].reason})`).join(', ')}; grace ${GRACE_MS} ms`,
+    `vanished: ${others.map((p, i) => `${p.name} told ${left[i].at - goneAt} ms later (${left[i].reason})`).join(', ')}; grace ${GRACE_MS} ms`,
   );
-  for (const [i, p] of people.entries()) {
+  for (const [i, p] of others.entries()) {
     expect(left[i].reason).toBe('disconnected');
     // Not before the grace period: the place was kept in case Bob came back.
     expect(left[i].at - goneAt).toBeGreaterThanOrEqual(GRACE_MS - 200);

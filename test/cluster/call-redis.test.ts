@@ -5,40 +5,17 @@
  * nobody is removed, and every chat message stored before the outage is still in the history (AOF).
  */
 import type { Page } from 'playwright-core';
-import { newRoomCode } from '../../server/rooms/codes';
 import { parleyPeers, sleep } from '../helpers/browser';
-import {
-  attemptJoin,
-  FrameSampler,
-  joinMesh,
-  leftSeen,
-  startCallCluster,
-  trail,
-  type CallCluster,
-  type ClusterParticipant,
-  type JoinAttempt,
-} from '../helpers/call-cluster';
+import { attemptJoin, leftSeen, trail, useCallCluster, type JoinAttempt } from '../helpers/call-cluster';
+import { FrameSampler } from '../helpers/frame-sampler';
 
 const GRACE_MS = 6000;
 const OUTAGE_MS = 10_000;
-let cc: CallCluster;
-let people: ClusterParticipant[] = [];
-const room = newRoomCode();
-
-beforeAll(async () => {
-  cc = await startCallCluster({ RESUME_GRACE_MS: String(GRACE_MS) });
-  people = await joinMesh(cc, room, [
-    ['Ada', 'r1'],
-    ['Bob', 'r2'],
-    ['Cy', 'r3'],
-  ]);
-});
-
-afterAll(async () => {
-  await Promise.all(people.map((p) => p.context.close().catch(() => undefined)));
-  people = [];
-  await cc?.stop();
-});
+const cc = useCallCluster({ RESUME_GRACE_MS: String(GRACE_MS) }, [
+  ['Ada', 'r1'],
+  ['Bob', 'r2'],
+  ['Cy', 'r3'],
+]);
 
 async function openChat(page: Page) {
   const box = page.getByRole('textbox', { name: 'Message' });
@@ -55,24 +32,24 @@ test('Redis down for 10 s mid-call: media goes on, joins are refused as retryabl
   if (!redis) throw new Error('the cluster runs without Redis');
   // Chat before the outage: each message delivered to another page was stored (and acknowledged) first.
   const sent: string[] = [];
-  for (const p of people) await openChat(p.page);
-  for (const [i, p] of people.entries()) {
+  for (const p of cc.people) await openChat(p.page);
+  for (const [i, p] of cc.people.entries()) {
     const text = `before the outage ${i + 1} from ${p.name}`;
     const box = await openChat(p.page);
     await box.fill(text);
     await box.press('Enter');
-    await chatLine(people[(i + 1) % people.length].page, text).waitFor({ timeout: 10_000 });
+    await chatLine(cc.people[(i + 1) % cc.people.length].page, text).waitFor({ timeout: 10_000 });
     sent.push(text);
   }
-  const peersBefore = await Promise.all(people.map(async (p) => (await parleyPeers(p.page)).sort()));
+  const peersBefore = await Promise.all(cc.people.map(async (p) => (await parleyPeers(p.page)).sort()));
 
   const pin = `PARLEY_LB=${cc.cookies.get('r2')}`;
-  const sampler = new FrameSampler(people, 500);
+  const sampler = new FrameSampler(cc.people, 500);
   await sleep(1000);
   const killedAt = Date.now();
   await redis.kill('SIGKILL');
   // Bob's network blinks just then: his socket drops and comes back while the room state is out of reach.
-  const bob = people[1];
+  const bob = cc.people[1];
   await bob.context.setOffline(true);
   await sleep(300);
   await bob.context.setOffline(false);
@@ -86,17 +63,17 @@ test('Redis down for 10 s mid-call: media goes on, joins are refused as retryabl
     // A join straight to a replica, and one through the load balancer (which takes the replicas out of its rotation
     // once their /readyz says 503): both answered at once, neither hangs.
     during = await Promise.all([
-      attemptJoin(cc.cluster.replicas[0].url, { room, name: 'Early' }),
-      attemptJoin(cc.cluster.url, { room, name: 'Early' }, pin),
+      attemptJoin(cc.cluster.replicas[0].url, { room: cc.room, name: 'Early' }),
+      attemptJoin(cc.cluster.url, { room: cc.room, name: 'Early' }, pin),
     ]);
     await sleep(4000);
-    during.push(await attemptJoin(cc.cluster.url, { room, name: 'Early' }, pin));
+    during.push(await attemptJoin(cc.cluster.url, { room: cc.room, name: 'Early' }, pin));
     await sleep(Math.max(0, killedAt + OUTAGE_MS - Date.now()));
     await redis.start();
     backAt = Date.now();
     // Join through the LB as soon as it works again; the new participant's welcome carries the chat history.
     while (Date.now() - backAt < 20_000) {
-      const a = await attemptJoin(cc.cluster.url, { room, name: 'Late' }, pin, 3000);
+      const a = await attemptJoin(cc.cluster.url, { room: cc.room, name: 'Late' }, pin, 3000);
       tries.push(a);
       if (a.ok) {
         rejoinedAt = Date.now();
@@ -114,7 +91,7 @@ test('Redis down for 10 s mid-call: media goes on, joins are refused as retryabl
   if (!during || backAt === undefined) throw new Error('the outage did not run to its end');
   const joinedAfter = rejoin ? rejoinedAt - backAt : -1;
   const welcomesDuring = await Promise.all(
-    people.map(async (p) => (await trail(p)).filter((e) => e.event === 'welcome' && e.at > killedAt).length),
+    cc.people.map(async (p) => (await trail(p)).filter((e) => e.event === 'welcome' && e.at > killedAt).length),
   );
   const frames = sampler.around(killedAt, OUTAGE_MS);
   const bobBack = (await trail(bob)).find((e) => e.event === 'welcome' && e.at > killedAt);
@@ -145,11 +122,13 @@ test('Redis down for 10 s mid-call: media goes on, joins are refused as retryabl
   const history = (rejoin?.welcome?.chat ?? []).map((m: { text: string }) => m.text);
   expect(history).toEqual(expect.arrayContaining(sent));
   expect(rejoin?.welcome?.peers.map((p: { name: string }) => p.name).sort()).toEqual(['Ada', 'Bob', 'Cy']);
-  const ids = new Set(people.map((p) => p.id));
-  for (const p of people) expect((await leftSeen(p)).filter((e) => ids.has(e.id as string))).toEqual([]);
+  const ids = new Set(cc.people.map((p) => p.id));
+  for (const p of cc.people) expect((await leftSeen(p)).filter((e) => ids.has(e.id as string))).toEqual([]);
   // Only Bob came back (once, as himself: every welcome on a page carries the same PeerId, see trail()).
   expect(welcomesDuring).toEqual([0, 1, 0]);
   expect((await trail(bob)).filter((e) => e.event === 'welcome').map((e) => e.id)).toEqual([bob.id, bob.id]);
-  expect(await Promise.all(people.map(async (p) => (await parleyPeers(p.page)).filter((id) => ids.has(id)).sort()))).toEqual(peersBefore);
+  expect(await Promise.all(cc.people.map(async (p) => (await parleyPeers(p.page)).filter((id) => ids.has(id)).sort()))).toEqual(
+    peersBefore,
+  );
   rejoin?.socket?.close();
 });

@@ -3,63 +3,47 @@
  * away: a SIGKILLed replica's two participants move to the others, and a rolling restart moves everyone in turn.
  * Media is peer to peer and keeps decoding on every tile; nobody sees anybody leave; PeerIds stay.
  */
-import { newRoomCode } from '../../server/rooms/codes';
 import { sleep, tileIds, waitUntil } from '../helpers/browser';
 import {
-  FrameSampler,
-  joinMesh,
   leftSeen,
   participantsPerReplica,
   replicaOf,
-  startCallCluster,
   untilLbRoutesTo,
+  useCallCluster,
   welcomeAfter,
-  type CallCluster,
   type ClusterParticipant,
 } from '../helpers/call-cluster';
+import { FrameSampler } from '../helpers/frame-sampler';
 import { parleyPeers } from '../helpers/browser';
 
 const GRACE_MS = 6000;
-let cc: CallCluster;
-let people: ClusterParticipant[] = [];
-
-beforeAll(async () => {
-  cc = await startCallCluster({ RESUME_GRACE_MS: String(GRACE_MS), DRAIN_TIMEOUT_MS: '6000' });
-  const room = newRoomCode();
-  // Two participants pinned to r1 (by the LB cookie), one each on r2 and r3.
-  people = await joinMesh(cc, room, [
-    ['Ada', 'r1'],
-    ['Bob', 'r1'],
-    ['Cy', 'r2'],
-    ['Dee', 'r3'],
-  ]);
-});
-
-afterAll(async () => {
-  await Promise.all(people.map((p) => p.context.close().catch(() => undefined)));
-  people = [];
-  await cc?.stop();
-});
-
-const byName = (name: string) => people.find((p) => p.name === name) as ClusterParticipant;
+// Two participants pinned to r1 (by the LB cookie), one each on r2 and r3.
+const cc = useCallCluster({ RESUME_GRACE_MS: String(GRACE_MS), DRAIN_TIMEOUT_MS: '6000' }, [
+  ['Ada', 'r1'],
+  ['Bob', 'r1'],
+  ['Cy', 'r2'],
+  ['Dee', 'r3'],
+]);
 
 async function views() {
-  return Promise.all(people.map(async (p) => ({ name: p.name, peers: (await parleyPeers(p.page)).sort(), tiles: await tileIds(p.page) })));
+  return Promise.all(
+    cc.people.map(async (p) => ({ name: p.name, peers: (await parleyPeers(p.page)).sort(), tiles: await tileIds(p.page) })),
+  );
 }
 
 test('SIGKILL of the replica holding two participants: both move to another replica within 5 s, media never stops, nobody leaves', async () => {
-  expect(people.map((p) => replicaOf(p))).toEqual(['r1', 'r1', 'r2', 'r3']);
+  expect(cc.people.map((p) => replicaOf(p))).toEqual(['r1', 'r1', 'r2', 'r3']);
   expect(await participantsPerReplica(cc.cluster)).toEqual({ r1: 2, r2: 1, r3: 1 });
   const before = await views();
   const r1 = cc.cluster.replicas[0];
 
-  const sampler = new FrameSampler(people, 500);
+  const sampler = new FrameSampler(cc.people, 500);
   await sleep(1500);
   const killedAt = Date.now();
   await r1.kill('SIGKILL');
   const moved: Record<string, number> = {};
   try {
-    for (const p of [byName('Ada'), byName('Bob')]) {
+    for (const p of [cc.byName('Ada'), cc.byName('Bob')]) {
       const w = await waitUntil(`${p.name} welcomed again`, () => welcomeAfter(p, killedAt), 20_000);
       moved[p.name] = w.at - killedAt;
     }
@@ -68,7 +52,7 @@ test('SIGKILL of the replica holding two participants: both move to another repl
   } finally {
     await sampler.stop();
   }
-  const where = Object.fromEntries(people.map((p) => [p.name, replicaOf(p)]));
+  const where = Object.fromEntries(cc.people.map((p) => [p.name, replicaOf(p)]));
   const counts = await participantsPerReplica(cc.cluster);
   const frames = sampler.around(killedAt, 2000);
   console.info(
@@ -85,7 +69,7 @@ test('SIGKILL of the replica holding two participants: both move to another repl
   }
   expect(counts).toEqual({ r2: (counts.r2 ?? 0) as number, r3: (counts.r3 ?? 0) as number });
   expect((counts.r2 ?? 0) + (counts.r3 ?? 0)).toBe(4);
-  for (const p of people) expect(await leftSeen(p)).toEqual([]);
+  for (const p of cc.people) expect(await leftSeen(p)).toEqual([]);
   expect(await views()).toEqual(before);
 
   await r1.start();
@@ -94,17 +78,17 @@ test('SIGKILL of the replica holding two participants: both move to another repl
 
 test('rolling restart of all three replicas (SIGTERM, drain, back, next): everyone moves, media never stops, nobody leaves', async () => {
   const before = await views();
-  const sampler = new FrameSampler(people, 500);
+  const sampler = new FrameSampler(cc.people, 500);
   await sleep(1000);
   const began = Date.now();
   // When each replica was told to stop, and who was on it then.
   const stops: { replica: string; at: number; on: ClusterParticipant[] }[] = [];
-  let steps: Awaited<ReturnType<CallCluster['cluster']['rollingRestart']>>;
+  let steps: Awaited<ReturnType<typeof cc.cluster.rollingRestart>>;
   try {
     steps = await cc.cluster.rollingRestart({
       onStep: (s) => {
         if (s.phase === 'stopping')
-          stops.push({ replica: s.replica, at: Date.now(), on: people.filter((p) => replicaOf(p) === s.replica) });
+          stops.push({ replica: s.replica, at: Date.now(), on: cc.people.filter((p) => replicaOf(p) === s.replica) });
       },
     });
     await sleep(Math.max(0, GRACE_MS + 2500 - (Date.now() - stops[2].at)));
@@ -126,14 +110,14 @@ test('rolling restart of all three replicas (SIGTERM, drain, back, next): everyo
   console.info(
     `rolling restart in ${Date.now() - began} ms: ${steps.map((s) => `${s.replica} stopped after ${s.stoppedMs} ms, back in the LB after ${s.backMs} ms`).join('; ')}; ` +
       `moves (SIGTERM to welcome elsewhere): ${moves.join(', ')}; frames decoded on all tiles ${frames.first} → ${frames.last} over ${sampler.samples.length} samples; ` +
-      `refused handshakes on the way: ${people.reduce((n, p) => n + p.handshakes.filter((h) => h.at > began && h.status !== 200).length, 0)}`,
+      `refused handshakes on the way: ${cc.people.reduce((n, p) => n + p.handshakes.filter((h) => h.at > began && h.status !== 200).length, 0)}`,
   );
 
   expect(sampler.stalls()).toEqual([]);
   // Everyone sat on a replica that was stopped at least once, and so moved at least once.
-  expect(people.filter((p) => !stops.some((s) => s.on.includes(p))).map((p) => p.name)).toEqual([]);
+  expect(cc.people.filter((p) => !stops.some((s) => s.on.includes(p))).map((p) => p.name)).toEqual([]);
   for (const ms of moveMs) expect(ms).toBeLessThan(5000);
-  for (const p of people) expect(await leftSeen(p)).toEqual([]);
+  for (const p of cc.people) expect(await leftSeen(p)).toEqual([]);
   expect(await views()).toEqual(before);
   const counts = await participantsPerReplica(cc.cluster);
   expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(4);

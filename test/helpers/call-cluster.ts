@@ -1,15 +1,16 @@
 /// <reference lib="dom" />
 /**
  * Calls in Chromium through the native cluster (scripts/cluster.cjs: redis-server, replica processes, HAProxy,
- * coturn): participants pinned to a replica with the load balancer's cookie, which replica each one's socket is on,
- * what each page went through (window.parley.trail) and decoded frames sampled on every tile.
+ * coturn): one call per suite (useCallCluster), participants pinned to a replica with the load balancer's cookie,
+ * which replica each one's socket is on and what each page went through (window.parley.trail).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { Welcome } from '../../server/protocol/events';
+import { newRoomCode } from '../../server/rooms/codes';
 import { startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
 import { freePort } from '../../scripts/procs.cjs';
-import { ensureClientBuilt, joinFromPrejoin, launchBrowser, sleep, waitUntil } from './browser';
+import { ensureClientBuilt, joinFromPrejoin, launchBrowser, waitUntil } from './browser';
 import { makeMediaDir, parleyStats, rmMediaDir, writeSolidY4m } from './frames';
 
 export interface CallCluster {
@@ -55,6 +56,68 @@ export async function startCallCluster(env: Record<string, string>, replicas = 3
     rmMediaDir(media);
     throw err;
   }
+}
+
+/** Who joins a call, in order: the name, the replica the LB cookie pins it to, and how it joins. */
+export type Placement = readonly [name: string, replica: string, opts?: { relayOnly?: boolean }];
+
+/** A call that lasts a whole suite; every getter is valid inside the suite's tests. */
+export interface CallFixture {
+  readonly cluster: Cluster;
+  readonly browser: Browser;
+  readonly cookies: Map<string, string>;
+  /** The call's room code. */
+  readonly room: string;
+  /** Everyone who joined, in the order of the placements. */
+  readonly people: ClusterParticipant[];
+  byName(name: string): ClusterParticipant;
+}
+
+/**
+ * Registers beforeAll, which starts a call cluster (startCallCluster with `env`) and joins `placements` to one room
+ * until every page decodes every other (joinMesh), and afterAll, which closes every page and stops the cluster.
+ */
+export function useCallCluster(
+  env: Record<string, string>,
+  placements: readonly Placement[],
+  opts: { replicas?: number } = {},
+): CallFixture {
+  const room = newRoomCode();
+  let cc: CallCluster | undefined;
+  let people: ClusterParticipant[] = [];
+  beforeAll(async () => {
+    cc = await startCallCluster(env, opts.replicas);
+    people = await joinMesh(cc, room, placements);
+  });
+  afterAll(async () => {
+    await Promise.all(people.map((p) => p.context.close().catch(() => undefined)));
+    people = [];
+    await cc?.stop();
+  });
+  const running = (): CallCluster => {
+    if (!cc) throw new Error('the call cluster is not running: use the fixture inside a test');
+    return cc;
+  };
+  return {
+    get cluster() {
+      return running().cluster;
+    },
+    get browser() {
+      return running().browser;
+    },
+    get cookies() {
+      return running().cookies;
+    },
+    room,
+    get people() {
+      return people;
+    },
+    byName(name) {
+      const p = people.find((x) => x.name === name);
+      if (!p) throw new Error(`nobody called ${name} is in the call`);
+      return p;
+    },
+  };
 }
 
 /** Learns which PARLEY_LB value pins which replica from requests without a cookie (round robin). */
@@ -151,11 +214,7 @@ export async function allDecoding(people: ClusterParticipant[]): Promise<boolean
 }
 
 /** Joins everyone through the LB in order (each pinned to its replica), then waits until all decode each other's video. */
-export async function joinMesh(
-  cc: CallCluster,
-  room: string,
-  placements: ReadonlyArray<readonly [name: string, replica: string, opts?: { relayOnly?: boolean }]>,
-): Promise<ClusterParticipant[]> {
+export async function joinMesh(cc: CallCluster, room: string, placements: readonly Placement[]): Promise<ClusterParticipant[]> {
   const people: ClusterParticipant[] = [];
   for (const [name, replica, opts] of placements) people.push(await joinThroughLb(cc, room, name, replica, opts));
   await waitUntil('every page decoding video from every other participant', () => allDecoding(people), 40_000);
@@ -219,97 +278,6 @@ export async function untilLbRoutesTo(url: string, replica: string, timeoutMs = 
     },
     timeoutMs,
   );
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Decoded frames on every tile
-
-export interface FrameSample {
-  /** Milliseconds since the sampler started. */
-  t: number;
-  /** framesDecoded by observer name, then by the remote PeerId; -1 when the page did not answer. */
-  frames: Record<string, Record<string, number>>;
-}
-
-export interface Stall {
-  t: number;
-  observer: string;
-  from: string;
-  before: number;
-  after: number;
-}
-
-/**
- * Samples framesDecoded (the receiving peer connection's getStats) of every remote participant on every page, every
- * `intervalMs`, until stop().
- */
-export class FrameSampler {
-  readonly samples: FrameSample[] = [];
-  private running = true;
-  private readonly loop: Promise<void>;
-  readonly startedAt = Date.now();
-
-  constructor(
-    private readonly people: ClusterParticipant[],
-    intervalMs = 500,
-  ) {
-    this.loop = (async () => {
-      while (this.running) {
-        const next = Date.now() + intervalMs;
-        const frames: FrameSample['frames'] = {};
-        await Promise.all(
-          people.map(async (p) => {
-            const row: Record<string, number> = {};
-            const stats = await parleyStats(p.page).catch(() => ({}) as Awaited<ReturnType<typeof parleyStats>>);
-            for (const other of people) if (other !== p) row[other.id] = stats[other.id]?.framesDecoded ?? -1;
-            frames[p.name] = row;
-          }),
-        );
-        this.samples.push({ t: Date.now() - this.startedAt, frames });
-        await sleep(Math.max(0, next - Date.now()));
-      }
-    })();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  /** Every pair of consecutive samples in which some tile did not decode a new frame. */
-  stalls(): Stall[] {
-    const out: Stall[] = [];
-    for (let i = 1; i < this.samples.length; i++) {
-      const a = this.samples[i - 1];
-      const b = this.samples[i];
-      for (const p of this.people) {
-        for (const other of this.people) {
-          if (other === p) continue;
-          const before = a.frames[p.name]?.[other.id] ?? -1;
-          const after = b.frames[p.name]?.[other.id] ?? -1;
-          if (!(after > before && before >= 0)) out.push({ t: b.t, observer: p.name, from: other.name, before, after });
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Total frames decoded on all tiles in the first and the last sample. */
-  totals(): { first: number; last: number } {
-    const sum = (s: FrameSample | undefined) =>
-      s ? Object.values(s.frames).reduce((n, row) => n + Object.values(row).reduce((m, v) => m + Math.max(0, v), 0), 0) : 0;
-    return { first: sum(this.samples[0]), last: sum(this.samples.at(-1)) };
-  }
-
-  /** Frames decoded on all tiles in the samples nearest before and after `at` (epoch ms). */
-  around(at: number, afterMs: number): { before: number; after: number } {
-    const sum = (s: FrameSample | undefined) =>
-      s ? Object.values(s.frames).reduce((n, row) => n + Object.values(row).reduce((m, v) => m + Math.max(0, v), 0), 0) : 0;
-    const t = at - this.startedAt;
-    const before = [...this.samples].reverse().find((s) => s.t <= t);
-    const after = this.samples.find((s) => s.t >= t + afterMs) ?? this.samples.at(-1);
-    return { before: sum(before), after: sum(after) };
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

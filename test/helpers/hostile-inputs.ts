@@ -1,8 +1,12 @@
-/** Inputs that every replica must refuse, shared by the one-replica and the three-replica hostile suites. */
+/** Handshakes that every replica must refuse (or admit alike), shared by the one-replica and the three-replica hostile suites. */
+import { issueResume } from '../../server/realtime/resume';
 
 /** A payload parsed from JSON text, so that `__proto__` and friends are own keys as a wire client sends them. */
 export const raw = (json: string): unknown => JSON.parse(json);
 export const big = (n: number) => 'x'.repeat(n);
+
+/** The PeerIds of the suites' participants: Mal (host), Gus and Bea in room A; Oz, Ola and Obi in room B. */
+export type Cast = Record<'mal' | 'gus' | 'bea' | 'oz' | 'ola' | 'obi', string>;
 
 /** Handshake `auth` values refused with BAD_REQUEST. */
 export const BAD_HANDSHAKES: Array<[string, unknown]> = [
@@ -50,4 +54,71 @@ export const BAD_HANDSHAKES: Array<[string, unknown]> = [
   ['a room that is a Buffer', { room: Buffer.from('hs-room'), name: 'Zed' }],
   ['a resume that is a number', { room: 'hs-room', name: 'Zed', resume: 1 }],
   ['a resume that is not a token', { room: 'hs-room', name: 'Zed', resume: 'abc.def' }],
+];
+
+/**
+ * Names with format characters (bidi overrides, zero-width) are not control characters: they are admitted,
+ * stored trimmed and otherwise verbatim, and read the same everywhere (the page renders them as text).
+ * [what, name sent, name stored].
+ */
+export const UNICODE_NAMES: Array<[string, string, string]> = [
+  ['a right-to-left override', '\u202eevil\u202c', '\u202eevil\u202c'],
+  ['a zero-width space', 'Ze\u200bd', 'Ze\u200bd'],
+  ['a zero-width joiner sequence', '👩\u200d💻 Dev', '👩\u200d💻 Dev'],
+  ['only zero-width characters', '\u200b\u200c', '\u200b\u200c'],
+  ['a byte order mark around it (trimmed)', '\ufeffZed\ufeff', 'Zed'],
+  ['no-break spaces around it (trimmed)', '\u00a0Zed\u2003', 'Zed'],
+  ['combining marks', 'Z\u0301e\u0308d', 'Z\u0301e\u0308d'],
+  ['40 astral characters (80 UTF-16 units: lengths count characters)', '😀'.repeat(40), '😀'.repeat(40)],
+  ['Arabic and Hebrew', 'زيد שלום', 'زيد שלום'],
+  ['markup', '<img src=x onerror=alert(1)>', '<img src=x onerror=alert(1)>'],
+];
+
+/** What a resume case is made from: the rooms, the shared SECRET, the cast's PeerIds and the resume tokens of their welcomes. */
+export interface ResumeCtx {
+  roomA: string;
+  roomB: string;
+  secret: string;
+  id: Cast;
+  token: Cast;
+  /** Now, in epoch seconds. */
+  now: number;
+}
+
+const flip = (s: string, at: number) => s.slice(0, at) + (s[at] === 'A' ? 'B' : 'A') + s.slice(at + 1);
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The same signature bytes, spelt differently: the last character of 32 bytes in base64 has 2 unused bits. */
+const spareBits = (token: string) => token.slice(0, -1) + B64[B64.indexOf(token.slice(-1)) ^ 1];
+
+/** Resume tokens presented with the name Gus, refused with BAD_REQUEST: [what, the auth's room and resume]. */
+export const BAD_RESUMES: Array<[string, (c: ResumeCtx) => { room: string; token: unknown }]> = [
+  ['a token of room B presented for room A', (c) => ({ room: c.roomA, token: c.token.oz })],
+  ['a token of room A presented for room B', (c) => ({ room: c.roomB, token: c.token.gus })],
+  ['a token with a tampered signature', (c) => ({ room: c.roomA, token: flip(c.token.gus, c.token.gus.length - 3) })],
+  ['a token with a tampered body', (c) => ({ room: c.roomA, token: flip(c.token.gus, 2) })],
+  ['a token cut short', (c) => ({ room: c.roomA, token: c.token.gus.slice(0, -5) })],
+  ['a token with a second dot', (c) => ({ room: c.roomA, token: `${c.token.gus}.x` })],
+  ['a token with a trailing space', (c) => ({ room: c.roomA, token: `${c.token.gus} ` })],
+  ['a token with padding added', (c) => ({ room: c.roomA, token: `${c.token.gus}=` })],
+  ['a token with a space inside its signature', (c) => ({ room: c.roomA, token: c.token.gus.replace(/(.{5})$/, ' $1') })],
+  ['a token whose last character differs only in unused bits', (c) => ({ room: c.roomA, token: spareBits(c.token.gus) })],
+  [
+    'the body of one token with the signature of another',
+    (c) => ({ room: c.roomA, token: `${c.token.gus.split('.')[0]}.${c.token.bea.split('.')[1]}` }),
+  ],
+  [
+    'an expired token (25 h old)',
+    (c) => ({ room: c.roomA, token: issueResume(c.secret, { room: c.roomA, peer: c.id.gus, iat: c.now - 25 * 3600 }) }),
+  ],
+  [
+    'a token issued in the future',
+    (c) => ({ room: c.roomA, token: issueResume(c.secret, { room: c.roomA, peer: c.id.gus, iat: c.now + 3600 }) }),
+  ],
+  [
+    'a token signed with another secret',
+    (c) => ({ room: c.roomA, token: issueResume('another-secret-0123456789', { room: c.roomA, peer: c.id.gus, iat: c.now }) }),
+  ],
+  ['a token of 513 characters', (c) => ({ room: c.roomA, token: big(513) })],
+  ['an empty token', (c) => ({ room: c.roomA, token: '' })],
+  ['a token that is an object', (c) => ({ room: c.roomA, token: { peer: c.id.gus } })],
 ];
