@@ -17,32 +17,30 @@ export interface ClusterOptions {
   build?: boolean | 'if-needed';
 }
 
-export interface ReplicaHandle {
-  /** Also its REPLICA_ID and its server name in HAProxy: r1, r2, ... */
-  id: string;
+/** A cluster process that can be killed and started again on the same port. */
+export interface RestartableHandle {
   port: number;
   url: string;
   pid: number;
   proc: ChildProcess;
-  /** Sends the signal (default SIGTERM) and resolves when the process has exited. */
+  /** Sends the signal and resolves when the process has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts it again on the same port; resolves when its /readyz answers 200. */
+  /** Starts it again on the same port; resolves when it is ready. */
   start(): Promise<void>;
+}
+
+/** kill() defaults to SIGTERM; start() resolves when /readyz answers 200. */
+export interface ReplicaHandle extends RestartableHandle {
+  /** Also its REPLICA_ID and its server name in HAProxy: r1, r2, ... */
+  id: string;
   /** SIGTERM, wait, start again. */
   restart(): Promise<void>;
   stop(): Promise<void>;
   running(): boolean;
 }
 
-export interface RedisHandle {
-  port: number;
-  url: string;
-  pid: number;
-  proc: ChildProcess;
-  /** Default SIGKILL; its AOF directory is kept, so start() brings the data back. */
-  kill(signal?: NodeJS.Signals): Promise<void>;
-  start(): Promise<void>;
-}
+/** kill() defaults to SIGKILL; its AOF directory is kept, so start() brings the data back. */
+export type RedisHandle = RestartableHandle;
 
 export interface Cluster {
   /** The load balancer's URL: the cluster's one address. */

@@ -1,5 +1,6 @@
 // `npm run soak`: runs test/soak/soak.ts for SOAK_SECONDS (default 300) and prints its figures.
 // TypeScript is compiled on the fly with @swc/core (already used by Jest), so the soak needs no build step.
+// The hook covers every .ts file, so the modules soak.ts imports without an extension load the same way.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');

@@ -1,0 +1,103 @@
+// The scenarios, each run on a fresh configuration: what load they put on it and which figures they keep.
+import { log, quick } from './options.mjs';
+import { measured, runLoad, split } from './measure.mjs';
+import { launch } from './processes.mjs';
+
+export const SCENARIOS = {
+  async browser(env) {
+    if (env.baseline) return { skipped: 'the bare relay has no pages' };
+    const [r] = await new Promise((resolve, reject) => {
+      const p = launch('node', ['bench/browser.mjs', JSON.stringify({ urls: env.urls, runs: quick ? 3 : 10 })], {});
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => process.stderr.write(d));
+      p.on('exit', (code) =>
+        code === 0 ? resolve([JSON.parse(out.trim().split('\n').pop()).result]) : reject(new Error(`browser run exited ${code}`)),
+      );
+    });
+    return r;
+  },
+  async join(env) {
+    const count = quick ? 200 : 1600;
+    const workers = 2;
+    const m = await measured(
+      env,
+      split(count, workers).map((c) => ({ scenario: 'join', urls: env.urls, count: c, roomSize: 8, concurrency: 20 })),
+    );
+    const joins = m.results.reduce((s, r) => s + r.result.joins, 0);
+    const lat = m.results[0].result.latencyMs;
+    return {
+      joins,
+      failed: m.results.reduce((s, r) => s + r.result.failed, 0),
+      joinsPerSec: joins / m.wallSec,
+      p50: lat.p50,
+      p95: lat.p95,
+      p99: lat.p99,
+      cpuMsPerJoin: ((m.serverCpuSec + m.redisCpuSec) / joins) * 1000,
+      serverCpuMsPerJoin: (m.serverCpuSec / joins) * 1000,
+      loadCpuSec: m.loadCpuSec,
+    };
+  },
+  async latency(env, rate) {
+    const m = await measured(env, [
+      { scenario: 'latency', urls: env.urls, pairs: 50, rate, durationMs: quick ? 3000 : 10_000, warmupMs: quick ? 500 : 2000 },
+    ]);
+    const r = m.results[0].result;
+    return { rate, achievedRate: r.achievedRate, p50: r.latencyMs.p50, p99: r.latencyMs.p99, max: r.latencyMs.max, samples: r.latencyMs.n };
+  },
+  async throughput(env) {
+    const m = await measured(
+      env,
+      [0, 1].map(() => ({
+        scenario: 'throughput',
+        urls: env.urls,
+        pairs: 10,
+        window: 8,
+        durationMs: quick ? 3000 : 10_000,
+        warmupMs: 1000,
+      })),
+    );
+    const delivered = m.results.reduce((s, r) => s + r.result.delivered, 0);
+    return {
+      signalsPerSec: delivered / m.wallSec,
+      serverCpuUsPerSignal: (m.serverCpuSec / delivered) * 1e6,
+      cpuUsPerSignalWithRedis: ((m.serverCpuSec + m.redisCpuSec) / delivered) * 1e6,
+      serverCores: m.serverCpuSec / m.wallSec,
+      loadCores: m.loadCpuSec / m.wallSec,
+    };
+  },
+  async fanout(env) {
+    const m = await measured(env, [
+      { scenario: 'fanout', urls: env.urls, rooms: 10, pauseMs: 20, durationMs: quick ? 3000 : 10_000, warmupMs: 1000 },
+    ]);
+    const r = m.results[0].result;
+    return { deliveriesPerSec: r.deliveriesPerSec, serverCpuUsPerDelivery: ((m.serverCpuSec + m.redisCpuSec) / r.deliveries) * 1e6 };
+  },
+  /** One level of idle participants on a fresh server: RSS and heap against the server's own idle baseline. */
+  async capacity(env, n) {
+    const base = env.rss();
+    const workers = Math.ceil(n / 5000);
+    const held = [];
+    let connected = 0;
+    let failed = 0;
+    await new Promise((resolve, reject) => {
+      let marks = 0;
+      runLoad(
+        split(n, workers).map((c) => ({ scenario: 'idle', urls: env.urls, count: c, concurrency: 50 })),
+        (mark, _w, msg, proc) => {
+          connected += msg.connected;
+          failed += msg.failed;
+          held.push(proc);
+          if (++marks === workers) resolve();
+        },
+      ).catch(reject);
+    });
+    await new Promise((r) => setTimeout(r, 3000));
+    const rss = env.rss();
+    for (const p of held) p.stdin.write('stop\n');
+    log(
+      `    ${connected} idle participants (${failed} failed): RSS ${(rss / 1024).toFixed(0)} MB, ${((rss - base) / connected).toFixed(1)} KB each`,
+    );
+    return { participants: connected, failed, baseRssKb: base, rssKb: rss, kbPerParticipant: (rss - base) / connected };
+  },
+};

@@ -1,0 +1,4 @@
+// Waiting and chance for the soak: participants act at random moments, so their traffic interleaves.
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const rand = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
+export const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[Math.floor(Math.random() * xs.length)] : undefined);
