@@ -6,7 +6,8 @@
  */
 import type { Page } from 'playwright-core';
 import { parleyPeers, sleep } from '../helpers/browser';
-import { attemptJoin, leftSeen, trail, useCallCluster, type JoinAttempt } from '../helpers/call-cluster';
+import { leftSeen, trail, useCallCluster } from '../helpers/call-cluster';
+import { attemptJoin, type JoinAttempt } from '../helpers/lb';
 import { FrameSampler } from '../helpers/frame-sampler';
 
 const GRACE_MS = 6000;

@@ -4,15 +4,8 @@
  * Media is peer to peer and keeps decoding on every tile; nobody sees anybody leave; PeerIds stay.
  */
 import { sleep, tileIds, waitUntil } from '../helpers/browser';
-import {
-  leftSeen,
-  participantsPerReplica,
-  replicaOf,
-  untilLbRoutesTo,
-  useCallCluster,
-  welcomeAfter,
-  type ClusterParticipant,
-} from '../helpers/call-cluster';
+import { leftSeen, replicaOf, useCallCluster, welcomeAfter, type ClusterParticipant } from '../helpers/call-cluster';
+import { participantsPerReplica, untilLbRoutesTo } from '../helpers/lb';
 import { FrameSampler } from '../helpers/frame-sampler';
 import { parleyPeers } from '../helpers/browser';
 

@@ -1,0 +1,93 @@
+/** A cluster from the outside: the load balancer's pinning cookies, where it routes, and joins with socket.io-client. */
+import { io, type Socket } from 'socket.io-client';
+import type { Cluster, ReplicaHandle } from '../../scripts/cluster.cjs';
+import type { Welcome } from '../../server/protocol/events';
+import { waitUntil } from './browser';
+
+/** Learns which PARLEY_LB value pins which replica from requests without a cookie (round robin). */
+export async function lbCookies(url: string, replicas: number): Promise<Map<string, string>> {
+  const cookies = new Map<string, string>();
+  for (let i = 0; i < 10 * replicas && cookies.size < replicas; i++) {
+    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    const replica = res.headers.get('x-parley-replica');
+    const value = /PARLEY_LB=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    if (replica && value) cookies.set(replica, value);
+  }
+  if (cookies.size < replicas) throw new Error(`the load balancer pinned only ${cookies.size} of ${replicas} replicas`);
+  return cookies;
+}
+
+/** parley_participants of each replica that answers (asked directly, not through the LB). */
+export async function participantsPerReplica(cluster: Cluster): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  await Promise.all(
+    cluster.replicas.map(async (r: ReplicaHandle) => {
+      try {
+        const text = await (await fetch(`${r.url}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+        const m = /^parley_participants(?:\{[^}]*\})? (\d+)/m.exec(text);
+        if (m) out[r.id] = Number(m[1]);
+      } catch {
+        // Not running: no entry.
+      }
+    }),
+  );
+  return out;
+}
+
+/** Waits until the LB sends requests without a cookie to `replica` again (its health check passed). */
+export async function untilLbRoutesTo(url: string, replica: string, timeoutMs = 15_000): Promise<void> {
+  await waitUntil(
+    `the load balancer to route to ${replica}`,
+    async () => {
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+        await res.arrayBuffer();
+        if (res.headers.get('x-parley-server') === replica) return true;
+      }
+      return false;
+    },
+    timeoutMs,
+  );
+}
+
+export interface JoinAttempt {
+  ok: boolean;
+  /** From the start of the attempt to its welcome or refusal. */
+  ms: number;
+  code?: string;
+  retryable?: boolean;
+  /** The connect_error message (an error code, or a transport error such as "xhr poll error"). */
+  message?: string;
+  /** A transport error's detail, e.g. the HTTP status the load balancer answered with. */
+  status?: unknown;
+  welcome?: Welcome;
+  socket?: Socket;
+}
+
+/**
+ * One join with socket.io-client and no automatic reconnection; never throws. Close `socket` when ok. Through the LB,
+ * pass a `cookie` (PARLEY_LB=...): Node keeps no cookies, and the requests of one polling session must reach one replica.
+ */
+export function attemptJoin(url: string, auth: { room: string; name: string }, cookie?: string, timeoutMs = 5000): Promise<JoinAttempt> {
+  const started = Date.now();
+  const socket = io(`${url}/room`, {
+    auth,
+    forceNew: true,
+    reconnection: false,
+    timeout: timeoutMs,
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+  });
+  return new Promise((resolve) => {
+    const done = (r: Omit<JoinAttempt, 'ms'>) => {
+      clearTimeout(timer);
+      if (!r.ok) socket.close();
+      resolve({ ...r, ms: Date.now() - started });
+    };
+    const timer = setTimeout(() => done({ ok: false, message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    socket.once('room:welcome', (welcome: Welcome) => done({ ok: true, welcome, socket }));
+    socket.once('connect_error', (err: Error & { data?: { code?: string; retryable?: boolean }; description?: unknown }) =>
+      done({ ok: false, message: err.message, code: err.data?.code, retryable: err.data?.retryable, status: err.description }),
+    );
+  });
+}
