@@ -1,7 +1,7 @@
 // The whole check, as CI runs it: system packages the tests start (installed when this is root with apt-get), type
 // check (server and client), lint and format check, build, then every test. Ends with one line "N passed, N failed".
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const { ensureSystemPackages } = createRequire(import.meta.url)('./procs.cjs');
@@ -30,13 +30,44 @@ for (const [label, cmd, args] of steps) {
   }
 }
 
+/** How long Jest may take to exit once its report is written; longer means something a test opened is still open. */
+const EXIT_GRACE_MS = 60_000;
+
+/** Runs Jest; stops it (its whole process group) when it has not exited EXIT_GRACE_MS after writing its report. */
+function runJest(args) {
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['jest', ...args], { stdio: 'inherit', detached: true });
+    let reportSeenAt = 0;
+    let hung = false;
+    const watch = setInterval(() => {
+      if (!reportSeenAt && existsSync(out)) reportSeenAt = Date.now();
+      if (reportSeenAt && Date.now() - reportSeenAt > EXIT_GRACE_MS) {
+        hung = true;
+        clearInterval(watch);
+        process.kill(-child.pid, 'SIGKILL');
+      }
+    }, 1000);
+    child.on('exit', (code) => {
+      clearInterval(watch);
+      resolve({ status: hung ? 1 : code, hung });
+    });
+  });
+}
+
 mkdirSync('test-results', { recursive: true });
 const out = 'test-results/jest.json';
 const extra = process.argv.slice(2);
 process.stdout.write('\n== tests\n');
-const jest = spawnSync('npx', ['jest', '--json', `--outputFile=${out}`, ...extra], { stdio: 'inherit' });
+rmSync(out, { force: true });
+const jest = await runJest(['--json', `--outputFile=${out}`, ...extra]);
 let passed = 0;
 let failed = failedSteps;
+if (jest.hung) {
+  process.stdout.write(
+    `== jest did not exit ${EXIT_GRACE_MS / 1000} s after writing its report (open handles): stopped, counted as a failure\n`,
+  );
+  failed++;
+}
 if (existsSync(out)) {
   const report = JSON.parse(readFileSync(out, 'utf8'));
   passed += report.numPassedTests;
