@@ -21,13 +21,18 @@ export class RedisLimiter implements AddressLimiter {
   }
 
   private async run(key: string, cost: number): Promise<boolean> {
-    if (!this.client.isReady) return cost > 0 ? this.local.take(key) : !(await this.local.exhausted(key));
+    if (!this.client.isReady) return this.runLocally(key, cost);
     const keys = [`${this.prefix}limit:${this.name}:${key}`];
     try {
       return (await evalScript(this.client, BUCKET, keys, [this.rate, this.burst, Date.now(), cost].map(String))) === 1;
     } catch {
-      return cost > 0 ? this.local.take(key) : !(await this.local.exhausted(key));
+      return this.runLocally(key, cost);
     }
+  }
+
+  /** The same answer from this replica's own bucket, while Redis cannot give it. */
+  private async runLocally(key: string, cost: number): Promise<boolean> {
+    return cost > 0 ? this.local.take(key) : !(await this.local.exhausted(key));
   }
 
   take(key: string): Promise<boolean> {
