@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
 import { closeAll, join, sleep } from '../helpers/client';
 import { collectGarbage, inspectorUrl } from '../helpers/inspector';
+import { replicaMetrics } from '../helpers/metrics';
 import { rawConnect, rawJoin, type RawConn } from '../security/raw';
 
 jest.setTimeout(240_000);
@@ -35,9 +36,8 @@ interface Memory {
 
 async function memory(replica: ReplicaHandle): Promise<Memory> {
   await collectGarbage(inspectorUrl(path.join(cluster.dir, `${replica.id}.log`)));
-  const text = await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
-  return { heap: value('nodejs_heap_size_used_bytes'), rss: value('process_resident_memory_bytes') };
+  const value = await replicaMetrics(replica.url, 10_000);
+  return { heap: value('nodejs_heap_size_used_bytes') ?? NaN, rss: value('process_resident_memory_bytes') ?? NaN };
 }
 
 const all = () => Promise.all(cluster.replicas.map(memory));

@@ -6,6 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
 import type { Peer, Welcome } from '../../server/protocol/events';
 import { closeAll, connect, emitAck, join, record, sleep, waitFor } from '../helpers/client';
+import { replicaMetrics } from '../helpers/metrics';
 
 // Starting processes and waiting for health checks takes seconds, not the default five.
 jest.setTimeout(120_000);
@@ -42,10 +43,9 @@ async function cookiesByReplica(): Promise<Map<string, string>> {
 
 /** parley_participants as the replica itself reports it (asked directly, not through the LB). */
 async function participantsOn(replica: ReplicaHandle): Promise<number> {
-  const text = await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-  const m = /^parley_participants(?:\{[^}]*\})? (\d+)/m.exec(text);
-  if (!m) throw new Error(`no parley_participants on ${replica.id}`);
-  return Number(m[1]);
+  const n = (await replicaMetrics(replica.url))('parley_participants');
+  if (n === undefined) throw new Error(`no parley_participants on ${replica.id}`);
+  return n;
 }
 
 function replica(id: string): ReplicaHandle {

@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Cluster, ReplicaHandle } from '../../scripts/cluster.cjs';
 import type { Welcome } from '../../server/protocol/events';
 import { waitUntil } from './browser';
+import { replicaMetrics } from './metrics';
 
 /** Learns which PARLEY_LB value pins which replica from requests without a cookie (round robin). */
 export async function lbCookies(url: string, replicas: number): Promise<Map<string, string>> {
@@ -24,9 +25,8 @@ export async function participantsPerReplica(cluster: Cluster): Promise<Record<s
   await Promise.all(
     cluster.replicas.map(async (r: ReplicaHandle) => {
       try {
-        const text = await (await fetch(`${r.url}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
-        const m = /^parley_participants(?:\{[^}]*\})? (\d+)/m.exec(text);
-        if (m) out[r.id] = Number(m[1]);
+        const n = (await replicaMetrics(r.url, 2000))('parley_participants');
+        if (n !== undefined) out[r.id] = n;
       } catch {
         // Not running: no entry.
       }

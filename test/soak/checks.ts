@@ -6,6 +6,7 @@ import type { Cluster, ReplicaHandle } from '../../scripts/cluster.cjs';
 import type { Ack, LobbyRoom, Welcome } from '../../server/protocol/events';
 import type { Crowd, Participant } from './participant';
 import { sleep } from './util';
+import { replicaMetrics } from '../helpers/metrics';
 
 /** The run as the checks see it. */
 export interface SoakRun extends Crowd {
@@ -111,6 +112,5 @@ export function errorLines(cluster: Cluster): string[] {
 }
 
 export async function participantsOn(replica: ReplicaHandle): Promise<number> {
-  const text = await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-  return Number(/^parley_participants(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? -1);
+  return (await replicaMetrics(replica.url))('parley_participants') ?? -1;
 }
