@@ -8,10 +8,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { requireBinary, until } from '../../scripts/procs.cjs';
-import { createApp } from '../../server/app';
 import type { Config } from '../../server/config';
 import chromiumArgs from './chromium-args.json';
-import { testConfig, type TestServer } from './server';
+import { startServer, type TestServer } from './server';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -45,11 +44,8 @@ export function ensureClientBuilt(): void {
 // A replica on a chosen port (so that a restart comes back at the same address)
 
 /** Starts a replica in this process on `port` (0: any free port); the test closes it. */
-export async function startReplicaOn(port: number, overrides: Partial<Config> = {}): Promise<TestServer> {
-  const config = testConfig({ stunUrls: [], ...overrides });
-  const parley = createApp({ config });
-  const addr = await parley.listen(port, '127.0.0.1');
-  return { url: `http://127.0.0.1:${addr.port}`, port: addr.port, parley, config, close: () => parley.close() };
+export function startReplicaOn(port: number, overrides: Partial<Config> = {}): Promise<TestServer> {
+  return startServer({ stunUrls: [], ...overrides }, {}, port);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

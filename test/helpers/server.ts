@@ -15,10 +15,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' }), ...overrides };
 }
 
-export async function startServer(overrides: Partial<Config> = {}, deps: Omit<AppDeps, 'config'> = {}): Promise<TestServer> {
+/** Starts a replica in this process on 127.0.0.1:`port` (0: any free port); the test closes it. */
+export async function startServer(overrides: Partial<Config> = {}, deps: Omit<AppDeps, 'config'> = {}, port = 0): Promise<TestServer> {
   const config = testConfig(overrides);
   const parley = createApp({ config, ...deps });
-  const addr = await parley.listen(0, '127.0.0.1');
+  const addr = await parley.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${addr.port}`;
   return { url, port: addr.port, parley, config, close: () => parley.close() };
 }
