@@ -84,7 +84,13 @@ export function attemptJoin(url: string, auth: { room: string; name: string }, c
       if (!r.ok) socket.close();
       resolve({ ...r, ms: Date.now() - started });
     };
-    const timer = setTimeout(() => done({ ok: false, message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(() => {
+      // The server may still admit it after we stop waiting (a slow handshake): such a late welcome is answered with
+      // room:leave, so that a given-up attempt does not hold a place for the grace period.
+      socket.once('room:welcome', () => socket.emit('room:leave', () => socket.close()));
+      setTimeout(() => socket.close(), 10_000).unref();
+      resolve({ ok: false, message: `no answer within ${timeoutMs} ms`, ms: Date.now() - started });
+    }, timeoutMs);
     socket.once('room:welcome', (welcome: Welcome) => done({ ok: true, welcome, socket }));
     socket.once('connect_error', (err: Error & { data?: { code?: string; retryable?: boolean }; description?: unknown }) =>
       done({ ok: false, message: err.message, code: err.data?.code, retryable: err.data?.retryable, status: err.description }),
