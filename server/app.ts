@@ -150,6 +150,8 @@ export function createApp(deps: AppDeps): ParleyApp {
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      // The store hears of every connection that closed (its place kept for the grace period) before it is closed.
+      await room.settled();
       await deps.onClose?.();
       if (ownsStore) await store.close();
     },

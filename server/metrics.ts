@@ -1,5 +1,6 @@
 /** Prometheus metrics: default process metrics plus what an operator of Parley watches. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { hashing } from './rooms/password';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -28,6 +29,24 @@ export function createMetrics() {
       help: 'Refused or dropped inbound events and handshakes',
       labelNames: ['event', 'code'],
       registers: [registry],
+    }),
+    passwordHashes: new Counter({
+      name: 'parley_password_hashes_total',
+      help: 'Room passwords hashed (scrypt) by this process: one per password checked or set, none for cheap refusals',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(hashing.done);
+      },
+    }),
+    passwordHashesBusy: new Counter({
+      name: 'parley_password_hashes_refused_total',
+      help: 'Joins refused because too many password hashes were waiting',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(hashing.refused);
+      },
     }),
     joinSeconds: new Histogram({
       name: 'parley_join_seconds',

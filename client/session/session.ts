@@ -96,6 +96,9 @@ export class RoomSession extends Emitter<SessionEvents> {
       this.retries = 0;
       this.emit('welcome', w);
     });
+    socket.on('room:resume', ({ resume }) => {
+      if (typeof resume === 'string') this.resume = resume;
+    });
     socket.on('peer:joined', (p) => this.emit('joined', p));
     socket.on('peer:left', (m) => this.emit('left', m));
     socket.on('peer:updated', (m) => this.emit('updated', m));

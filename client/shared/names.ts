@@ -1,5 +1,5 @@
 /** Words for who is in a call, as the pre-join screen shows them. */
-import { CONTROL_CHARS_ALL, NAME_MAX } from '../../server/protocol/limits';
+import { CONTROL_CHARS_ALL, NAME_MAX, VISIBLE_CHAR } from '../../server/protocol/limits';
 
 /** "Ann, Bob and Cy" — at most `max` names, then "and N others". */
 export function listNames(names: string[], max = 3): string {
@@ -25,7 +25,11 @@ export function initials(name: string): string {
   return (first + last).toUpperCase();
 }
 
-/** A display name the server will take: trimmed, control characters removed, at most NAME_MAX characters. */
+/**
+ * A display name the server will take: trimmed, control characters removed, at most NAME_MAX characters; '' when
+ * nothing visible is left.
+ */
 export function cleanName(raw: string): string {
-  return Array.from(raw.replace(CONTROL_CHARS_ALL, '').trim()).slice(0, NAME_MAX).join('').trim();
+  const name = Array.from(raw.replace(CONTROL_CHARS_ALL, '').trim()).slice(0, NAME_MAX).join('').trim();
+  return VISIBLE_CHAR.test(name) ? name : '';
 }

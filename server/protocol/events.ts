@@ -119,6 +119,8 @@ export interface RoomServerToClient {
   'room:updated': (msg: { locked: boolean }) => void;
   'room:kicked': (msg: { by: PeerId }) => void;
   'media:mute-request': (msg: { by: PeerId }) => void;
+  /** Extension: a fresh resume token after the participant's role changed (it became host); use it from now on. */
+  'room:resume': (msg: { resume: string }) => void;
   /** Extension: the replica is going away; reconnect (to any replica) with the resume token. */
   'server:draining': (msg: { reconnectInMs: number }) => void;
 }

@@ -28,3 +28,8 @@ export const CONTROL_CHARS_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
  * replicas would disagree about it. Names and chat text may not hold one.
  */
 export const LONE_SURROGATE = /\p{Cs}/u;
+/**
+ * A character that shows: not a mark, control, format (zero-width, bidi), unassigned or space character. A name
+ * must hold at least one, so that nobody appears as a blank tile.
+ */
+export const VISIBLE_CHAR = /[^\p{M}\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Z}\s]/u;

@@ -13,6 +13,7 @@ import {
   ROOM_ID_MAX,
   ROOM_ID_PATTERN,
   SDP_MAX,
+  VISIBLE_CHAR,
 } from './limits';
 
 /** Room ids are case-folded before the pattern check. */
@@ -32,7 +33,8 @@ export const name = z
       .min(1)
       .max(NAME_MAX)
       .refine((s) => !CONTROL_CHARS.test(s), 'control characters are not allowed')
-      .refine((s) => !LONE_SURROGATE.test(s), 'lone surrogates are not allowed'),
+      .refine((s) => !LONE_SURROGATE.test(s), 'lone surrogates are not allowed')
+      .refine((s) => VISIBLE_CHAR.test(s), 'a name needs a visible character'),
   );
 
 export const peerId = z.string().min(1).max(64);

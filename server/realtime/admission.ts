@@ -3,17 +3,18 @@
  * capacity/lock/password/ban checks) and the welcome of an admitted socket.
  */
 import type { ExtendedError } from 'socket.io/dist/namespace';
+import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { iceServersFor } from '../ice/ice';
 import { AppError, type ErrorCode } from '../protocol/errors';
 import * as S from '../protocol/schemas';
-import { newPeerId } from '../rooms/codes';
-import { toPeer } from '../rooms/store';
+import { banKey, newMeetingId, newPeerId } from '../rooms/codes';
+import { toPeer, type GuessBudget, type JoinRequest, type Member, type RoomSnapshot } from '../rooms/store';
 import { clientAddress, meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
 import type { PresenceRuntime } from './presence';
-import { issueResume, verifyResume } from './resume';
+import { issueResume, verifyResume, type ResumeClaim } from './resume';
 
-type Refusal = [ErrorCode, string?];
+type Refusal = [ErrorCode, string?, object?];
 
 function refusal(code: ErrorCode, message?: string, extra: object = {}): ExtendedError {
   const body = new AppError(code, message).toBody();
@@ -45,43 +46,67 @@ async function admit(svc: RoomServices, presence: PresenceRuntime, s: RoomSocket
   const { config, limits, store } = svc;
   const address = clientAddress(s.handshake.headers, s.handshake.address, config.trustProxy);
   if (!(await limits.handshakes.take(address))) return ['RATE_LIMITED'];
+  if (presence.draining) return ['INTERNAL', 'This server is going away; try again in a moment.', { retryable: true }];
   let auth: ReturnType<typeof S.roomAuth.parse>;
   try {
     auth = S.parse(S.roomAuth, s.handshake.auth);
   } catch (err) {
     return [(err as AppError).code, (err as AppError).message];
   }
-  let peerId = newPeerId();
+  let claim: ResumeClaim | undefined;
   if (auth.resume !== undefined) {
-    const claim = verifyResume(config.secret, auth.resume, auth.room);
+    claim = verifyResume(config.secret, auth.resume, auth.room) ?? undefined;
     if (!claim) return ['BAD_REQUEST', 'The resume token is not valid for this room.'];
-    peerId = claim.peer;
   }
-  // Only an offered password is a guess. A resume never checks the password, so others' guesses do not block it.
-  const guessKey = auth.password !== undefined && auth.resume === undefined ? `${address}|${auth.room}` : undefined;
-  if (guessKey && (await limits.passwords.exhausted(guessKey))) {
-    return ['RATE_LIMITED', 'Too many wrong passwords; try again in a minute.'];
-  }
-  const sid = s.id;
+  // Wrong passwords are counted per address and room. A resume never checks the password, so others' guesses do not
+  // block it.
+  const guessKey = `${address}|${auth.room}`;
+  const guesses: GuessBudget = {
+    spend: () => limits.passwords.take(guessKey),
+    refund: () => limits.passwords.refund(guessKey),
+  };
   const startedAt = Date.now();
-  const result = await store.join({
+  const request = (peerId: string, resume?: ResumeClaim): JoinRequest => ({
     roomId: auth.room,
     peerId,
     name: auth.name,
-    identity: `${address}|${auth.name.toLowerCase()}`,
-    sid,
+    identity: `${address}|${banKey(auth.name)}`,
+    sid: s.id,
     maxPeers: config.roomMaxPeers,
     expiresAt: presence.connectedLease(),
     now: startedAt,
+    meeting: newMeetingId(),
     password: auth.password,
-    resuming: auth.resume !== undefined,
+    resume,
+    guesses,
   });
+  let peerId = claim?.peer ?? newPeerId();
+  let result = await store.join(request(peerId, claim));
+  if (!result.ok && result.code === 'STALE_RESUME') {
+    // A token of an earlier meeting of this room code: join this one afresh, as anybody would.
+    peerId = newPeerId();
+    result = await store.join(request(peerId));
+  }
   if (!result.ok) {
-    if (result.code === 'WRONG_PASSWORD' && guessKey) await limits.passwords.take(guessKey);
+    if (result.code === 'RATE_LIMITED') return ['RATE_LIMITED', 'Too many wrong passwords; try again in a minute.'];
+    if (result.code === 'STALE_RESUME') return ['INTERNAL'];
     return [result.code];
   }
-  s.data = { roomId: auth.room, peerId, sid, name: result.member.name, resumed: result.resumed, startedAt, gone: false };
+  s.data = { roomId: auth.room, peerId, sid: s.id, name: result.member.name, resumed: result.resumed, startedAt, gone: false };
   return undefined;
+}
+
+/** A resume token for a participant as the room is now (its meeting, its role). */
+export function resumeToken(config: Config, snap: RoomSnapshot, self: Member): string {
+  const iat = Math.floor(Date.now() / 1000);
+  return issueResume(config.secret, {
+    room: snap.id,
+    peer: self.id,
+    iat,
+    meeting: snap.meeting,
+    host: self.host,
+    password: snap.hasPassword,
+  });
 }
 
 /** Puts an admitted socket in its rooms, taking its place over from a stale connection (synchronous). */
@@ -108,7 +133,7 @@ export async function welcome(svc: RoomServices, socket: RoomSocket, plog: Logge
   }
   socket.emit('room:welcome', {
     self: toPeer(self),
-    resume: issueResume(config.secret, { room: roomId, peer: peerId, iat: Math.floor(Date.now() / 1000) }),
+    resume: resumeToken(config, snap, self),
     peers: snap.members.filter((m) => m.id !== peerId).map(toPeer),
     iceServers: iceServersFor(config, peerId),
     chat,

@@ -10,6 +10,8 @@ export interface AddressLimiter {
   take(key: string): Promise<boolean>;
   /** True when `key` has no token left (takes none). */
   exhausted(key: string): Promise<boolean>;
+  /** Gives back a token taken for `key` (what it paid for did not happen). */
+  refund(key: string): Promise<void>;
 }
 
 export interface Limits {
@@ -30,6 +32,10 @@ export class LocalLimiter implements AddressLimiter {
 
   async exhausted(key: string): Promise<boolean> {
     return this.keyed.exhausted(key);
+  }
+
+  async refund(key: string): Promise<void> {
+    this.keyed.refund(key);
   }
 }
 

@@ -20,6 +20,10 @@ export interface PresenceRuntime {
    * passed. Resume keeps their PeerIds; nobody sees them leave.
    */
   drain(spreadMs: number, timeoutMs: number): Promise<number>;
+  /** True from the start of a drain: admission sends newcomers elsewhere, whatever transport they came by. */
+  readonly draining: boolean;
+  /** Resolves once the store has been told about every connection that went away (before the store is closed). */
+  settled(): Promise<void>;
   stop(): void;
 }
 
@@ -27,6 +31,8 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
   const { config, store, metrics, nsp } = svc;
   const log = svc.log.child({ ns: 'presence' });
   const local = new Map<string, Presence>();
+  const pending = new Set<Promise<unknown>>();
+  let draining = false;
   const heartbeatMs = Math.min(1000, Math.floor(config.resumeGraceMs / 4));
   const connectedLease = () => Date.now() + config.resumeGraceMs + heartbeatMs;
 
@@ -43,10 +49,12 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
       local.delete(socket.id);
       updateGauges();
       if (socket.data.gone) return;
-      store.detach({ roomId, peerId, sid }, Date.now() + config.resumeGraceMs).then(
+      const detached = store.detach({ roomId, peerId, sid }, Date.now() + config.resumeGraceMs).then(
         (kept) => kept && plog.info({ reason }, 'participant dropped; place kept for the grace period'),
         (err: unknown) => plog.error({ err }, 'detach failed'),
       );
+      pending.add(detached);
+      void detached.finally(() => pending.delete(detached));
     });
     local.set(socket.id, { roomId, peerId, sid });
     updateGauges();
@@ -88,6 +96,7 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
   reaper.unref();
 
   const drain = async (spreadMs: number, timeoutMs: number): Promise<number> => {
+    draining = true;
     for (const socket of nsp.sockets.values()) {
       socket.emit('server:draining', { reconnectInMs: Math.floor(Math.random() * spreadMs) });
     }
@@ -102,6 +111,12 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
     connectedLease,
     track,
     drain,
+    get draining() {
+      return draining;
+    },
+    settled: async () => {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
     stop: () => {
       clearInterval(heartbeat);
       clearInterval(reaper);

@@ -20,6 +20,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Gives one token back, up to `burst`. */
+  give(now = Date.now()): void {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000 + 1);
+    this.last = now;
+  }
+
   /** True when a token could be taken now. */
   available(now = Date.now()): boolean {
     return this.tokens + ((now - this.last) * this.rate) / 1000 >= 1;
@@ -49,6 +55,11 @@ export class KeyedLimiter {
     }
     if (++this.sweeps >= 1000) this.sweep(now);
     return b.take(now);
+  }
+
+  /** Gives back a token taken for `key`. */
+  refund(key: string, now = Date.now()): void {
+    this.buckets.get(key)?.give(now);
   }
 
   /** True when `key` has no token left (without taking one). */

@@ -1,6 +1,8 @@
 /**
- * Resume tokens: proof that a participant was admitted to a room as a PeerId.
- * HMAC-SHA256 with the cluster's shared SECRET, so any replica accepts them.
+ * Resume tokens: proof that a participant was admitted to one meeting of a room as a PeerId, with a role.
+ * HMAC-SHA256 with the cluster's shared SECRET, so any replica accepts them. The meeting id ties a token to one
+ * meeting (a room code emptied and opened again is another meeting); the role and "had a password" let a meeting
+ * whose state was lost come back without a token conferring more than it proved.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -9,6 +11,11 @@ export interface ResumeClaim {
   peer: string;
   /** Issued at, epoch seconds. */
   iat: number;
+  /** The meeting's random id; '' in tokens issued before meetings had one. */
+  meeting: string;
+  host: boolean;
+  /** The meeting had a password. */
+  password: boolean;
 }
 
 const MAX_AGE_S = 24 * 3600;
@@ -18,7 +25,8 @@ function sign(secret: string, body: string): string {
 }
 
 export function issueResume(secret: string, claim: ResumeClaim): string {
-  const body = Buffer.from(JSON.stringify([claim.room, claim.peer, claim.iat])).toString('base64url');
+  const fields = [claim.room, claim.peer, claim.iat, claim.meeting, claim.host ? 1 : 0, claim.password ? 1 : 0];
+  const body = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${body}.${sign(secret, body)}`;
 }
 
@@ -38,9 +46,10 @@ export function verifyResume(secret: string, token: string, room: string, nowMs 
   } catch {
     return null;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3) return null;
-  const [r, p, iat] = parsed as unknown[];
-  if (typeof r !== 'string' || typeof p !== 'string' || typeof iat !== 'number') return null;
+  if (!Array.isArray(parsed) || (parsed.length !== 3 && parsed.length !== 6)) return null;
+  const [r, p, iat, meeting = '', host = 0, password = 0] = parsed as unknown[];
+  if (typeof r !== 'string' || typeof p !== 'string' || typeof iat !== 'number' || typeof meeting !== 'string') return null;
+  if ((host !== 0 && host !== 1) || (password !== 0 && password !== 1) || (parsed.length === 6 && meeting === '')) return null;
   if (r !== room || iat > nowMs / 1000 + 60 || nowMs / 1000 - iat > MAX_AGE_S) return null;
-  return { room: r, peer: p, iat };
+  return { room: r, peer: p, iat, meeting, host: host === 1, password: password === 1 };
 }

@@ -2,7 +2,7 @@
 import type { Server } from 'socket.io';
 import type { LeaveReason } from '../protocol/events';
 import type { Presence, Removal } from '../rooms/store';
-import { admission, enter, welcome } from './admission';
+import { admission, enter, resumeToken, welcome } from './admission';
 import { meetingRoom, peerRoom, type RealtimeDeps, type RoomNamespace, type RoomServices } from './context';
 import { registerEvents, socketBuckets } from './handler';
 import { localLimits } from './limits';
@@ -17,6 +17,8 @@ export interface RoomRuntime {
   announce: (removal: Removal) => void;
   /** See PresenceRuntime.drain. */
   drain: (spreadMs: number, timeoutMs: number) => Promise<number>;
+  /** Resolves once every connection that went away has been told to the store. */
+  settled: () => Promise<void>;
   stop: () => void;
 }
 
@@ -29,9 +31,23 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
     metrics.leaves.inc({ reason: r.reason });
     const others = nsp.to(meetingRoom(r.roomId)).except(peerRoom(r.roomId, r.member.id));
     others.emit('peer:left', { id: r.member.id, reason: r.reason as LeaveReason });
-    if (r.newHost) nsp.to(meetingRoom(r.roomId)).emit('peer:updated', { id: r.newHost, host: true });
+    if (r.newHost) {
+      nsp.to(meetingRoom(r.roomId)).emit('peer:updated', { id: r.newHost, host: true });
+      renewToken(r.roomId, r.newHost);
+    }
     log.info({ room: r.roomId, peer: r.member.id, reason: r.reason, newHost: r.newHost }, 'participant removed');
     notifyLobby(r.roomId);
+  };
+
+  // A participant whose role changed gets a token that says so, for a meeting that has to be brought back.
+  const renewToken = (roomId: string, peerId: string) => {
+    deps.store.snapshot(roomId).then(
+      (snap) => {
+        const self = snap?.members.find((m) => m.id === peerId);
+        if (snap && self) nsp.to(peerRoom(roomId, peerId)).emit('room:resume', { resume: resumeToken(deps.config, snap, self) });
+      },
+      (err: unknown) => log.warn({ err, room: roomId }, 'token renewal failed'),
+    );
   };
 
   // Per address, shared by the replicas when there is Redis: handshakes, and wrong passwords per room.
@@ -44,11 +60,15 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
     presence.track(socket, plog);
     enter(svc, socket);
     registerEvents(socket, roomEvents, { svc, socket, metrics, log: plog, buckets: socketBuckets(deps.config) });
-    welcome(svc, socket, plog).catch((err: unknown) => {
-      log.error({ err }, 'welcome failed');
-      socket.disconnect(true);
-    });
+    welcome(svc, socket, plog).then(
+      // Admitted while the drain began: it must move on like everyone else.
+      () => presence.draining && socket.emit('server:draining', { reconnectInMs: 0 }),
+      (err: unknown) => {
+        log.error({ err }, 'welcome failed');
+        socket.disconnect(true);
+      },
+    );
   });
 
-  return { nsp, presence: presence.local, announce, drain: presence.drain, stop: presence.stop };
+  return { nsp, presence: presence.local, announce, drain: presence.drain, settled: presence.settled, stop: presence.stop };
 }

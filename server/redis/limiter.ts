@@ -32,11 +32,16 @@ export class RedisLimiter implements AddressLimiter {
 
   /** The same answer from this replica's own bucket, while Redis cannot give it. */
   private async runLocally(key: string, cost: number): Promise<boolean> {
+    if (cost < 0) return this.local.refund(key).then(() => true);
     return cost > 0 ? this.local.take(key) : !(await this.local.exhausted(key));
   }
 
   take(key: string): Promise<boolean> {
     return this.run(key, 1);
+  }
+
+  async refund(key: string): Promise<void> {
+    await this.run(key, -1);
   }
 
   async exhausted(key: string): Promise<boolean> {

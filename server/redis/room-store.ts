@@ -5,7 +5,6 @@
  */
 import type { ChatMessage, Media, PeerId } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
-import { hashPassword, newSalt } from '../rooms/password';
 import {
   DEFAULT_MEDIA,
   type HostAction,
@@ -16,6 +15,7 @@ import {
   type Removal,
   type RoomSnapshot,
   type RoomStore,
+  runJoin,
 } from '../rooms/store';
 import { closeClient, type RedisClient } from './client';
 import { evalScript, ROOM_SCRIPTS, type RoomScript } from './scripts';
@@ -113,15 +113,9 @@ export class RedisRoomStore implements RoomStore {
     this.memberCache.delete(`${roomId}\n${peerId}`);
   }
 
-  async join(req: JoinRequest): Promise<JoinResult> {
-    // Hash outside the script, with the salt the room has now; the script refuses ('retry') if the
-    // room's salt changed meanwhile (it emptied and was re-created), and then we hash again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      let offered: { salt: string; hash: string } | undefined;
-      if (req.password !== undefined && !req.resuming) {
-        const salt = await this.client.hGet(this.keys(req.roomId)[0], 'salt');
-        offered = await hashPassword(req.password, salt ?? newSalt());
-      }
+  join(req: JoinRequest): Promise<JoinResult> {
+    const { resume } = req;
+    return runJoin(req, async (offered) => {
       const r = (await this.run('join', req.roomId, [
         req.peerId,
         req.sid,
@@ -129,25 +123,28 @@ export class RedisRoomStore implements RoomStore {
         req.expiresAt,
         req.now,
         req.maxPeers,
-        req.resuming ? '1' : '0',
+        resume ? resume.meeting || '-' : '',
         offered?.salt ?? '',
         offered?.hash ?? '',
         req.name,
         JSON.stringify(DEFAULT_MEDIA),
+        resume?.host ? '1' : '0',
+        resume?.password ? '1' : '0',
+        req.password !== undefined ? '1' : '0',
+        req.meeting,
       ])) as Flat;
-      if (r[0] === 'retry') continue;
-      if (r[0] === 'err') return { ok: false, code: r[1] as ErrorCode };
-      return { ok: true, resumed: r[1] === '1', member: toMember(r, 2) };
-    }
-    return { ok: false, code: 'INTERNAL' };
+      if (r[0] !== 'err') return { ok: true, resumed: r[1] === '1', member: toMember(r, 2) };
+      if (r[1] === 'HASH') return { ok: false, code: 'HASH', salt: r[2] };
+      return { ok: false, code: r[1] as ErrorCode | 'STALE_RESUME' };
+    });
   }
 
   async snapshot(roomId: string): Promise<RoomSnapshot | null> {
     const r = (await this.run('snapshot', roomId, [])) as Flat;
     if (r.length === 0) return null;
     const members: Member[] = [];
-    for (let at = 2; at + MEMBER_FIELDS <= r.length; at += MEMBER_FIELDS) members.push(toMember(r, at));
-    return { id: roomId, locked: r[0] === '1', hasPassword: r[1] === '1', members };
+    for (let at = 3; at + MEMBER_FIELDS <= r.length; at += MEMBER_FIELDS) members.push(toMember(r, at));
+    return { id: roomId, meeting: r[2], locked: r[0] === '1', hasPassword: r[1] === '1', members };
   }
 
   async isMember(roomId: string, peerId: PeerId): Promise<boolean> {

@@ -18,6 +18,27 @@ export function newPeerId(): string {
   return randomBytes(9).toString('base64url');
 }
 
+/** A meeting's id: made when a room is created, so that tokens of an earlier meeting of the same code are told apart. */
+export function newMeetingId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/**
+ * The name part of a ban: what a name looks like rather than its code points. Compatibility forms fold (full-width
+ * letters, ligatures, styled mathematical letters), accents and invisible format characters (zero-width space and
+ * joiners, bidi controls) are dropped and every run of spaces is one space, so "Ｍallory", "Ma\u200dllory" and
+ * "Mallory\u0301" are all "mallory".
+ */
+export function banKey(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\p{M}\p{Cf}]/gu, '')
+    .replace(/[\p{Z}\s]+/gu, ' ')
+    .trim()
+    .toLowerCase()
+    .normalize('NFKC');
+}
+
 export function newMessageId(): string {
   return randomBytes(9).toString('base64url');
 }

@@ -1,20 +1,23 @@
 /** Room state in process memory: the default for a single replica. */
 import type { ChatMessage, Media, PeerId } from '../protocol/events';
-import { hashPassword, newSalt, sameHash, type PasswordHash } from './password';
+import { sameHash, type PasswordHash } from './password';
 import {
   DEFAULT_MEDIA,
   type HostAction,
   type JoinRequest,
   type JoinResult,
+  type JoinStep,
   type Member,
   type Presence,
   type Removal,
   type RoomSnapshot,
   type RoomStore,
+  runJoin,
 } from './store';
 
 interface RoomRecord {
   id: string;
+  meeting: string;
   locked: boolean;
   password?: PasswordHash;
   members: Map<PeerId, Member>;
@@ -28,46 +31,49 @@ const clone = <T>(v: T): T => structuredClone(v);
 export class MemoryRoomStore implements RoomStore {
   private readonly rooms = new Map<string, RoomRecord>();
 
-  async join(req: JoinRequest): Promise<JoinResult> {
-    // Hash outside the critical section, with the salt the room has now; if the room's salt
-    // changes meanwhile (it emptied and was re-created), hash again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const salt = this.rooms.get(req.roomId)?.password?.salt;
-      const offered = req.password === undefined ? undefined : await hashPassword(req.password, salt ?? newSalt());
-      const result = this.admit(req, offered);
-      if (result !== 'retry') return result;
-    }
-    return { ok: false, code: 'INTERNAL' };
+  join(req: JoinRequest): Promise<JoinResult> {
+    return runJoin(req, async (offered) => this.admit(req, offered));
   }
 
-  /** The atomic step of join: no await inside. */
-  private admit(req: JoinRequest, offered: PasswordHash | undefined): JoinResult | 'retry' {
+  /** One atomic step of join: no await inside. */
+  private admit(req: JoinRequest, offered: PasswordHash | undefined): JoinStep {
+    const { resume } = req;
     let room = this.rooms.get(req.roomId);
-    if (room?.bans.has(`id:${req.peerId}`) || room?.bans.has(`who:${req.identity}`)) return { ok: false, code: 'BANNED' };
-    const existing = room?.members.get(req.peerId);
-    if (room && existing && req.resuming) {
-      existing.sid = req.sid;
-      existing.expiresAt = req.expiresAt;
-      return { ok: true, member: clone(existing), resumed: true };
-    }
-    if (room && existing) return { ok: false, code: 'BAD_REQUEST' };
+    let host: boolean;
     if (room) {
+      if (room.bans.has(`id:${req.peerId}`) || room.bans.has(`who:${req.identity}`)) return { ok: false, code: 'BANNED' };
+      const existing = room.members.get(req.peerId);
+      if (existing) {
+        if (!resume) return { ok: false, code: 'BAD_REQUEST' };
+        if (resume.meeting !== '' && resume.meeting !== room.meeting) return { ok: false, code: 'STALE_RESUME' };
+        existing.sid = req.sid;
+        existing.expiresAt = req.expiresAt;
+        return { ok: true, member: clone(existing), resumed: true };
+      }
+      if (resume && resume.meeting !== room.meeting) return { ok: false, code: 'STALE_RESUME' };
       if (room.locked) return { ok: false, code: 'ROOM_LOCKED' };
-      if (room.password && !req.resuming) {
-        if (!offered) return { ok: false, code: 'WRONG_PASSWORD' };
-        if (offered.salt !== room.password.salt) return 'retry';
+      if (room.members.size >= req.maxPeers) return { ok: false, code: 'ROOM_FULL' };
+      if (room.password && !resume) {
+        if (req.password === undefined) return { ok: false, code: 'WRONG_PASSWORD' };
+        if (offered?.salt !== room.password.salt) return { ok: false, code: 'HASH', salt: room.password.salt };
         if (!sameHash(offered.hash, room.password.hash)) return { ok: false, code: 'WRONG_PASSWORD' };
       }
-      if (room.members.size >= req.maxPeers) return { ok: false, code: 'ROOM_FULL' };
+      host = resume !== undefined && resume.host && ![...room.members.values()].some((m) => m.host);
     } else {
-      room = { id: req.roomId, locked: false, members: new Map(), bans: new Set(), chat: [] };
-      if (offered && !req.resuming) room.password = offered;
+      if (resume?.meeting === '') return { ok: false, code: 'STALE_RESUME' };
+      // A meeting brought back from a token after its state was lost keeps its id, and its password if it had one.
+      const protect = resume ? resume.password : req.password !== undefined;
+      if (protect && req.password === undefined) return { ok: false, code: 'WRONG_PASSWORD' };
+      if (protect && !offered) return { ok: false, code: 'HASH', salt: '' };
+      room = { id: req.roomId, meeting: resume?.meeting ?? req.meeting, locked: false, members: new Map(), bans: new Set(), chat: [] };
+      if (protect) room.password = offered;
       this.rooms.set(req.roomId, room);
+      host = resume ? resume.host : true;
     }
     const member: Member = {
       id: req.peerId,
       name: req.name,
-      host: room.members.size === 0,
+      host,
       media: { ...DEFAULT_MEDIA },
       hand: false,
       identity: req.identity,
@@ -84,6 +90,7 @@ export class MemoryRoomStore implements RoomStore {
     if (!room) return null;
     return {
       id: room.id,
+      meeting: room.meeting,
       locked: room.locked,
       hasPassword: room.password !== undefined,
       members: [...room.members.values()].map(clone),

@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, LeaveReason, Media, Peer, PeerId } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
+import { hashPassword, newSalt, type PasswordHash } from './password';
 
 /** A participant as the store keeps it: the public Peer plus what only the server may know. */
 export interface Member extends Peer {
@@ -20,10 +21,30 @@ export interface Member extends Peer {
 
 export interface RoomSnapshot {
   id: string;
+  /** Random id of this meeting, made when the room was created: a room code emptied and reused is another meeting. */
+  meeting: string;
   locked: boolean;
   hasPassword: boolean;
   /** In join order. */
   members: Member[];
+}
+
+/** What a valid resume token proves: the participant was admitted to this meeting, with this role. */
+export interface ResumeProof {
+  /** The meeting the token was issued in; '' for a token that names none (it can only take over a place still held). */
+  meeting: string;
+  /** Host when the token was issued. */
+  host: boolean;
+  /** The meeting had a password. */
+  password: boolean;
+}
+
+/** The per-address budget of password guesses, spent before an offered password is checked against a room's. */
+export interface GuessBudget {
+  /** Takes one guess; false when none is left (the join is refused RATE_LIMITED without hashing). */
+  spend(): Promise<boolean>;
+  /** Gives the guess back (the password was right, or the join failed for another reason). */
+  refund(): Promise<void>;
 }
 
 export interface JoinRequest {
@@ -36,17 +57,25 @@ export interface JoinRequest {
   maxPeers: number;
   expiresAt: number;
   now: number;
+  /** The meeting id the room gets if this join creates it. */
+  meeting: string;
   /** The password offered (plain); the store keeps only a hash. */
   password?: string;
   /**
-   * Set when the participant proved with a resume token that it was admitted before:
-   * a place it still holds is taken over; if the place is gone it is admitted again
-   * (lock and capacity apply, the password does not).
+   * Set when the participant proved with a resume token that it was admitted before. In the same meeting, a place
+   * it still holds is taken over, and a place that is gone is given again (lock and capacity apply, the password does
+   * not; host only if the token says so and the room has no host). When the room's state is gone altogether, the
+   * meeting is brought back under the token's meeting id, host only by the token, and a meeting that had a password
+   * needs one again. A token of another meeting is STALE_RESUME: the caller joins afresh.
    */
-  resuming: boolean;
+  resume?: ResumeProof;
+  guesses?: GuessBudget;
 }
 
-export type JoinResult = { ok: true; member: Member; resumed: boolean } | { ok: false; code: ErrorCode };
+export type JoinResult = { ok: true; member: Member; resumed: boolean } | { ok: false; code: ErrorCode | 'STALE_RESUME' };
+
+/** One atomic attempt of a join: its result, or the salt to hash the offered password with ('' = a new room's). */
+export type JoinStep = JoinResult | { ok: false; code: 'HASH'; salt: string };
 
 export interface Removal {
   roomId: string;
@@ -100,4 +129,37 @@ export const DEFAULT_MEDIA: Media = { audio: true, video: true, screen: false };
 /** The public view of a member. */
 export function toPeer(m: Member): Peer {
   return { id: m.id, name: m.name, host: m.host, media: { ...m.media }, hand: m.hand };
+}
+
+/**
+ * A join as both stores run it: atomic steps (`step`) that ask for a hash only when an offered password must be
+ * checked or stored, after the cheap checks (ban, lock, capacity, "has a password"). Checking against an existing
+ * room spends a guess first, atomically, so concurrent wrong guesses cannot pass the budget together; the guess is
+ * given back unless the answer was WRONG_PASSWORD.
+ */
+export async function runJoin(req: JoinRequest, step: (offered?: PasswordHash) => Promise<JoinStep>): Promise<JoinResult> {
+  let offered: PasswordHash | undefined;
+  let spent = false;
+  const settle = async (r: JoinResult): Promise<JoinResult> => {
+    if (spent && !(r.ok === false && r.code === 'WRONG_PASSWORD')) await req.guesses?.refund();
+    return r;
+  };
+  // A room's salt changes only when it empties and is created again: a few attempts are plenty.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const r = await step(offered);
+    if (r.ok || r.code !== 'HASH') return settle(r);
+    if (req.password === undefined) return settle({ ok: false, code: 'INTERNAL' });
+    if (r.salt !== '' && !spent) {
+      if (req.guesses && !(await req.guesses.spend())) return { ok: false, code: 'RATE_LIMITED' };
+      spent = true;
+    }
+    try {
+      offered = await hashPassword(req.password, r.salt || newSalt());
+    } catch (err) {
+      // Busy hashing (or a failure of scrypt itself): the caller answers "try again in a moment".
+      await settle({ ok: false, code: 'INTERNAL' });
+      throw err;
+    }
+  }
+  return settle({ ok: false, code: 'INTERNAL' });
 }

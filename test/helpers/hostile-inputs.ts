@@ -54,6 +54,11 @@ export const BAD_HANDSHAKES: Array<[string, unknown]> = [
   ['a room that is a Buffer', { room: Buffer.from('hs-room'), name: 'Zed' }],
   ['a resume that is a number', { room: 'hs-room', name: 'Zed', resume: 1 }],
   ['a resume that is not a token', { room: 'hs-room', name: 'Zed', resume: 'abc.def' }],
+  // Nothing in these names shows: the tile would be blank and a ban of it meaningless.
+  ['a name of only zero-width characters', { room: 'hs-room', name: '\u200b\u200c' }],
+  ['a name of only bidi controls', { room: 'hs-room', name: '\u202e\u2066\u2069' }],
+  ['a name of only combining marks', { room: 'hs-room', name: '\u0301\u0308' }],
+  ['a name of only a zero-width joiner between spaces', { room: 'hs-room', name: '\u2003\u200d\u3000' }],
 ];
 
 /**
@@ -65,7 +70,6 @@ export const UNICODE_NAMES: Array<[string, string, string]> = [
   ['a right-to-left override', '\u202eevil\u202c', '\u202eevil\u202c'],
   ['a zero-width space', 'Ze\u200bd', 'Ze\u200bd'],
   ['a zero-width joiner sequence', '👩\u200d💻 Dev', '👩\u200d💻 Dev'],
-  ['only zero-width characters', '\u200b\u200c', '\u200b\u200c'],
   ['a byte order mark around it (trimmed)', '\ufeffZed\ufeff', 'Zed'],
   ['no-break spaces around it (trimmed)', '\u00a0Zed\u2003', 'Zed'],
   ['combining marks', 'Z\u0301e\u0308d', 'Z\u0301e\u0308d'],
@@ -108,15 +112,31 @@ export const BAD_RESUMES: Array<[string, (c: ResumeCtx) => { room: string; token
   ],
   [
     'an expired token (25 h old)',
-    (c) => ({ room: c.roomA, token: issueResume(c.secret, { room: c.roomA, peer: c.id.gus, iat: c.now - 25 * 3600 }) }),
+    (c) => ({
+      room: c.roomA,
+      token: issueResume(c.secret, { room: c.roomA, peer: c.id.gus, iat: c.now - 25 * 3600, meeting: 'm', host: true, password: false }),
+    }),
   ],
   [
     'a token issued in the future',
-    (c) => ({ room: c.roomA, token: issueResume(c.secret, { room: c.roomA, peer: c.id.gus, iat: c.now + 3600 }) }),
+    (c) => ({
+      room: c.roomA,
+      token: issueResume(c.secret, { room: c.roomA, peer: c.id.gus, iat: c.now + 3600, meeting: 'm', host: true, password: false }),
+    }),
   ],
   [
     'a token signed with another secret',
-    (c) => ({ room: c.roomA, token: issueResume('another-secret-0123456789', { room: c.roomA, peer: c.id.gus, iat: c.now }) }),
+    (c) => ({
+      room: c.roomA,
+      token: issueResume('another-secret-0123456789', {
+        room: c.roomA,
+        peer: c.id.gus,
+        iat: c.now,
+        meeting: 'm',
+        host: true,
+        password: false,
+      }),
+    }),
   ],
   ['a token of 513 characters', (c) => ({ room: c.roomA, token: big(513) })],
   ['an empty token', (c) => ({ room: c.roomA, token: '' })],

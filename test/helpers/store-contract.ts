@@ -3,7 +3,7 @@
  * Call it from a test file with a factory that returns a fresh, empty store.
  */
 import type { ChatMessage } from '../../server/protocol/events';
-import type { JoinRequest, RoomStore } from '../../server/rooms/store';
+import type { JoinRequest, ResumeProof, RoomStore } from '../../server/rooms/store';
 
 let seq = 0;
 const uid = (p: string) => `${p}${++seq}${Math.random().toString(36).slice(2, 6)}`;
@@ -24,9 +24,35 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
         maxPeers: 8,
         expiresAt: now() + 60_000,
         now: now(),
-        resuming: false,
+        meeting: uid('m'),
         ...over,
       };
+    };
+    /** What a token issued in the room's current meeting proves. */
+    const proof = async (over: Partial<ResumeProof> = {}): Promise<ResumeProof> => ({
+      meeting: (await store.snapshot(room))?.meeting ?? 'none',
+      host: false,
+      password: false,
+      ...over,
+    });
+    /** A guess budget that counts what the store spends and gives back. */
+    const budget = (left: number) => {
+      const b = {
+        left,
+        spent: 0,
+        refunded: 0,
+        spend: async () => {
+          b.spent++;
+          if (b.left <= 0) return false;
+          b.left--;
+          return true;
+        },
+        refund: async () => {
+          b.refunded++;
+          b.left++;
+        },
+      };
+      return b;
     };
     const admit = async (over: Partial<JoinRequest> = {}) => {
       const r = await store.join(req(over));
@@ -72,7 +98,7 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       expect((await store.snapshot(room))?.locked).toBe(true);
       const r = await store.join(req());
       expect(r).toEqual({ ok: false, code: 'ROOM_LOCKED' });
-      const back = await store.join(req({ peerId: guest.id, resuming: true }));
+      const back = await store.join(req({ peerId: guest.id, resume: await proof() }));
       expect(back.ok).toBe(true);
       expect(await store.setLocked(room, host.id, false)).toEqual({ ok: true });
       expect((await store.join(req())).ok).toBe(true);
@@ -89,7 +115,7 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
 
     test('resume takes over the place from the stale connection', async () => {
       const a = await admit({ sid: 'old' });
-      const r = await store.join(req({ peerId: a.id, sid: 'new', resuming: true }));
+      const r = await store.join(req({ peerId: a.id, sid: 'new', resume: await proof() }));
       expect(r.ok && r.resumed).toBe(true);
       // The stale connection going away later changes nothing.
       expect(await store.detach({ roomId: room, peerId: a.id, sid: 'old' }, now() - 1)).toBe(false);
@@ -186,7 +212,7 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       expect(r.ok).toBe(true);
       expect(r.ok && [r.removal.member.id, r.removal.reason]).toEqual([t.id, 'kicked']);
       expect(await store.isMember(room, t.id)).toBe(false);
-      expect(await store.join(req({ peerId: t.id, resuming: true }))).toEqual({ ok: false, code: 'BANNED' });
+      expect(await store.join(req({ peerId: t.id, resume: await proof() }))).toEqual({ ok: false, code: 'BANNED' });
       expect(await store.join(req({ identity: '10.0.0.1|troll' }))).toEqual({ ok: false, code: 'BANNED' });
       expect((await store.join(req({ identity: '10.0.0.1|bob' }))).ok).toBe(true);
       expect(await store.isMember(room, other.id)).toBe(true);
@@ -221,15 +247,93 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
 
     test('a resume of a participant whose place is gone admits it again under the same PeerId', async () => {
       await admit();
-      const r = await store.join(req({ peerId: 'returning', resuming: true }));
+      const r = await store.join(req({ peerId: 'returning', resume: await proof() }));
       expect(r.ok && [r.member.id, r.resumed]).toEqual(['returning', false]);
     });
 
     test('a returning participant needs no password but respects the lock', async () => {
       const host = await admit({ password: 'pw' });
-      expect((await store.join(req({ peerId: 'back1', resuming: true }))).ok).toBe(true);
+      expect((await store.join(req({ peerId: 'back1', resume: await proof() }))).ok).toBe(true);
       await store.setLocked(room, host.id, true);
-      expect(await store.join(req({ peerId: 'back2', resuming: true }))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
+      expect(await store.join(req({ peerId: 'back2', resume: await proof() }))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
+    });
+
+    test('a token of an earlier meeting of the same code is stale: its holder joins afresh, password and all', async () => {
+      const a = await admit();
+      const old = await proof();
+      expect(await store.leave({ roomId: room, peerId: a.id, sid: a.sid })).not.toBeNull();
+      await admit({ password: 'new' });
+      expect((await store.snapshot(room))?.meeting).not.toBe(old.meeting);
+      expect(await store.join(req({ peerId: a.id, resume: old }))).toEqual({ ok: false, code: 'STALE_RESUME' });
+      expect(await store.join(req({ resume: old, password: 'new' }))).toEqual({ ok: false, code: 'STALE_RESUME' });
+      expect((await store.snapshot(room))?.members).toHaveLength(1);
+    });
+
+    test('a token that names no meeting only takes over a place still held', async () => {
+      const a = await admit({ sid: 'old' });
+      const legacy: ResumeProof = { meeting: '', host: false, password: false };
+      const r = await store.join(req({ peerId: a.id, sid: 'new', resume: legacy }));
+      expect(r.ok && r.resumed).toBe(true);
+      expect(await store.join(req({ peerId: 'gone', resume: legacy }))).toEqual({ ok: false, code: 'STALE_RESUME' });
+      expect(await store.join(req({ peerId: 'gone', roomId: uid('lost-'), resume: legacy }))).toEqual({ ok: false, code: 'STALE_RESUME' });
+    });
+
+    test('a meeting whose state is gone comes back under its id, with host only from the token', async () => {
+      const meeting = uid('lost-meeting-');
+      const guest = await store.join(req({ peerId: 'guest', resume: { meeting, host: false, password: false } }));
+      expect(guest.ok && [guest.member.host, guest.resumed]).toEqual([false, false]);
+      expect((await store.snapshot(room))?.meeting).toBe(meeting);
+      // Somebody new joins the meeting that came back: not host either.
+      expect((await admit()).host).toBe(false);
+      const host = await store.join(req({ peerId: 'host', resume: { meeting, host: true, password: false } }));
+      expect(host.ok && host.member.host).toBe(true);
+      // Only one host: a second token that says host (an older one) is a participant.
+      const other = await store.join(req({ peerId: 'older', resume: { meeting, host: true, password: false } }));
+      expect(other.ok && other.member.host).toBe(false);
+      expect(await store.setLocked(room, 'guest', true)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.kick(room, 'host', 'guest')).toMatchObject({ ok: true });
+    });
+
+    test('a meeting that had a password comes back only with a password, which it keeps', async () => {
+      const meeting = uid('lost-meeting-');
+      const back = { meeting, host: true, password: true };
+      expect(await store.join(req({ peerId: 'h', resume: back }))).toEqual({ ok: false, code: 'WRONG_PASSWORD' });
+      expect(await store.snapshot(room)).toBeNull();
+      expect((await store.join(req({ peerId: 'h', resume: back, password: 'pw' }))).ok).toBe(true);
+      expect((await store.snapshot(room))?.hasPassword).toBe(true);
+      expect(await store.join(req({ password: 'nope' }))).toEqual({ ok: false, code: 'WRONG_PASSWORD' });
+      expect((await store.join(req({ password: 'pw' }))).ok).toBe(true);
+      // Its own participants come back without typing it.
+      expect((await store.join(req({ peerId: 'g', resume: { meeting, host: false, password: true } }))).ok).toBe(true);
+    });
+
+    test('a guess is spent before the password is checked, and given back unless it was wrong', async () => {
+      await admit({ password: 'pw' });
+      const wrong = budget(10);
+      const results = await Promise.all(Array.from({ length: 15 }, () => store.join(req({ password: 'nope', guesses: wrong }))));
+      expect(results.filter((r) => !r.ok && r.code === 'WRONG_PASSWORD')).toHaveLength(10);
+      expect(results.filter((r) => !r.ok && r.code === 'RATE_LIMITED')).toHaveLength(5);
+      expect([wrong.spent, wrong.refunded, wrong.left]).toEqual([15, 0, 0]);
+      const right = budget(1);
+      expect((await store.join(req({ password: 'pw', guesses: right }))).ok).toBe(true);
+      expect([right.spent, right.refunded, right.left]).toEqual([1, 1, 1]);
+    });
+
+    test('no guess is spent, nor a password hashed, where no password is checked', async () => {
+      const b = budget(0);
+      // Creating a room with a password, joining one without, resuming into one with: nothing to guess.
+      const host = await admit({ password: 'pw', guesses: b });
+      const open = uid('open-');
+      expect((await store.join(req({ roomId: open, guesses: b }))).ok).toBe(true);
+      expect((await store.join(req({ roomId: open, password: 'y', guesses: b }))).ok).toBe(true);
+      expect((await store.join(req({ peerId: 'back', resume: await proof(), guesses: b }))).ok).toBe(true);
+      // Refusals that need no password come first.
+      await store.setLocked(room, host.id, true);
+      expect(await store.join(req({ password: 'nope', guesses: b }))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
+      await store.setLocked(room, host.id, false);
+      expect(await store.join(req({ password: 'nope', maxPeers: 2, guesses: b }))).toEqual({ ok: false, code: 'ROOM_FULL' });
+      expect(b.spent).toBe(0);
+      expect((await store.snapshot(open))?.hasPassword).toBe(false);
     });
   });
 }

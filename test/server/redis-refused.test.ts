@@ -107,7 +107,7 @@ describe('a Redis that refuses the connection', () => {
       maxPeers: 8,
       expiresAt: Date.now() + 60_000,
       now: Date.now(),
-      resuming: false,
+      meeting: 'm1',
     });
     expect(joined.ok).toBe(true);
     expect((await backend.store.snapshot('after-refusal'))?.members.map((m) => m.name)).toEqual(['Ada']);

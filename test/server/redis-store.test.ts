@@ -41,7 +41,7 @@ describe('RedisRoomStore across replicas', () => {
       maxPeers: 8,
       expiresAt: Date.now() + 60_000,
       now: Date.now(),
-      resuming: false,
+      meeting: 'm1',
       ...over,
     };
   };
@@ -145,7 +145,9 @@ describe('RedisRoomStore across replicas', () => {
     expect(r).toEqual({ ok: false, code: 'NOT_HOST' });
     expect((await a.kick('k', host.member.id, t.member.id)).ok).toBe(true);
     expect(await a.isMember('k', t.member.id)).toBe(false);
-    expect(await b.join(req('k', { peerId: t.member.id, resuming: true }))).toEqual({ ok: false, code: 'BANNED' });
+    expect(
+      await b.join(req('k', { peerId: t.member.id, resume: { meeting: (await b.snapshot('k'))!.meeting, host: false, password: false } })),
+    ).toEqual({ ok: false, code: 'BANNED' });
     await new Promise((r) => setTimeout(r, 1100));
     expect(await b.isMember('k', t.member.id)).toBe(false);
   });

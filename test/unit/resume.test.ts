@@ -6,8 +6,11 @@ const SECRET = 'resume-secret-0123456789';
 const ROOM = 'abc-defg-hij';
 const IAT = 1_700_000_000;
 const AT_IAT_MS = IAT * 1000;
-/** issueResume(SECRET, { room: ROOM, peer: 'peer-1', iat: IAT }), written out. */
-const TOKEN = 'WyJhYmMtZGVmZy1oaWoiLCJwZWVyLTEiLDE3MDAwMDAwMDBd.c9aX5YqQAZDwHjKmVTMPLpSLPpqKvmCIpVQzrkY08XE';
+const CLAIM = { room: ROOM, peer: 'peer-1', iat: IAT, meeting: 'mtg-1', host: true, password: false };
+/** issueResume(SECRET, CLAIM), written out. */
+const TOKEN = 'WyJhYmMtZGVmZy1oaWoiLCJwZWVyLTEiLDE3MDAwMDAwMDAsIm10Zy0xIiwxLDBd.CN4Vcl921gdK52bhWYPv8ko8AUwkp6TiYGgx4a8vqI8';
+/** A token as issued before meetings had ids: room, peer and time only. */
+const LEGACY = 'WyJhYmMtZGVmZy1oaWoiLCJwZWVyLTEiLDE3MDAwMDAwMDBd.c9aX5YqQAZDwHjKmVTMPLpSLPpqKvmCIpVQzrkY08XE';
 
 /** A token for any body, signed here as the server signs: HMAC-SHA256 of the base64url body, base64url. */
 function forge(body: string, secret = SECRET): string {
@@ -16,14 +19,24 @@ function forge(body: string, secret = SECRET): string {
 }
 const flip = (s: string, at: number) => s.slice(0, at) + (s[at] === 'A' ? 'B' : 'A') + s.slice(at + 1);
 
-test('a token is the base64url claim and its signature', () => {
-  expect(issueResume(SECRET, { room: ROOM, peer: 'peer-1', iat: IAT })).toBe(TOKEN);
-  expect(Buffer.from(TOKEN.split('.')[0], 'base64url').toString()).toBe('["abc-defg-hij","peer-1",1700000000]');
-  expect(forge('["abc-defg-hij","peer-1",1700000000]')).toBe(TOKEN);
+test('a token is the base64url claim (room, peer, time, meeting, host, password) and its signature', () => {
+  expect(issueResume(SECRET, CLAIM)).toBe(TOKEN);
+  expect(Buffer.from(TOKEN.split('.')[0], 'base64url').toString()).toBe('["abc-defg-hij","peer-1",1700000000,"mtg-1",1,0]');
+  expect(forge('["abc-defg-hij","peer-1",1700000000,"mtg-1",1,0]')).toBe(TOKEN);
+  expect(verifyResume(SECRET, forge('["abc-defg-hij","peer-1",1700000000,"mtg-1",0,1]'), ROOM, AT_IAT_MS)).toEqual({
+    ...CLAIM,
+    host: false,
+    password: true,
+  });
+});
+
+test('a token issued before meetings had ids names no meeting and no role', () => {
+  expect(forge('["abc-defg-hij","peer-1",1700000000]')).toBe(LEGACY);
+  expect(verifyResume(SECRET, LEGACY, ROOM, AT_IAT_MS)).toEqual({ ...CLAIM, meeting: '', host: false });
 });
 
 test('the token verifies for its room, from its issue to 24 hours later', () => {
-  const claim = { room: ROOM, peer: 'peer-1', iat: IAT };
+  const claim = CLAIM;
   expect(verifyResume(SECRET, TOKEN, ROOM, AT_IAT_MS)).toEqual(claim);
   expect(verifyResume(SECRET, TOKEN, ROOM, AT_IAT_MS + 24 * 3600 * 1000)).toEqual(claim);
   // A replica whose clock is up to a minute behind the issuer's still accepts it.
@@ -33,7 +46,7 @@ test('the token verifies for its room, from its issue to 24 hours later', () => 
 test('the default clock is now', () => {
   jest.useFakeTimers({ now: AT_IAT_MS + 5000 });
   try {
-    expect(verifyResume(SECRET, TOKEN, ROOM)).toEqual({ room: ROOM, peer: 'peer-1', iat: IAT });
+    expect(verifyResume(SECRET, TOKEN, ROOM)).toEqual(CLAIM);
     jest.setSystemTime(AT_IAT_MS + 25 * 3600 * 1000);
     expect(verifyResume(SECRET, TOKEN, ROOM)).toBeNull();
   } finally {
@@ -70,8 +83,15 @@ const REFUSED: Array<[string, string, string?, string?, number?]> = [
   ['signed, but an object', forge('{"room":"abc-defg-hij","peer":"peer-1","iat":1700000000}')],
   ['signed, but two fields', forge('["abc-defg-hij","peer-1"]')],
   ['signed, but four fields', forge('["abc-defg-hij","peer-1",1700000000,"host"]')],
-  ['signed, but the time a string', forge('["abc-defg-hij","peer-1","1700000000"]')],
+  ['signed, but the time a string', forge('["abc-defg-hij","peer-1","1700000000","mtg-1",1,0]')],
   ['signed, but the peer a number', forge('["abc-defg-hij",1,1700000000]')],
+  ['signed, but five fields', forge('["abc-defg-hij","peer-1",1700000000,"mtg-1",1]')],
+  ['signed, but seven fields', forge('["abc-defg-hij","peer-1",1700000000,"mtg-1",1,0,0]')],
+  ['signed, but an empty meeting', forge('["abc-defg-hij","peer-1",1700000000,"",1,0]')],
+  ['signed, but the meeting a number', forge('["abc-defg-hij","peer-1",1700000000,7,1,0]')],
+  ['signed, but host true instead of 1', forge('["abc-defg-hij","peer-1",1700000000,"mtg-1",true,0]')],
+  ['signed, but host 2', forge('["abc-defg-hij","peer-1",1700000000,"mtg-1",2,0]')],
+  ['signed, but password "1"', forge('["abc-defg-hij","peer-1",1700000000,"mtg-1",1,"1"]')],
 ];
 
 test.each(REFUSED)('a token %s is refused', (_what, token, room = ROOM, secret = SECRET, now = AT_IAT_MS) => {

@@ -3,7 +3,7 @@
  * atomically in Redis however many replicas call it at once.
  *
  * Every room script gets the same KEYS (one hash tag per room, plus the global lease index):
- *   1 meta   HASH  locked, salt, pwhash, host (PeerId), seq (join counter)
+ *   1 meta   HASH  meeting (random id of this meeting), locked, salt, pwhash, host (PeerId or absent), seq (join counter)
  *   2 order  ZSET  PeerId -> join sequence (join order)
  *   3 exp    ZSET  PeerId -> lease end, epoch ms
  *   4 peers  HASH  n:<id> name, w:<id> ban identity, j:<id> joinedAt, m:<id> media JSON, h:<id> hand, s:<id> sid
@@ -74,40 +74,57 @@ end
 `;
 
 /**
- * ARGV: 3 peer, 4 sid, 5 identity, 6 expiresAt, 7 now, 8 maxPeers, 9 resuming '1'|'0',
- * 10 offered salt or '', 11 offered hash or '', 12 name, 13 media JSON.
- * Returns { 'ok', resumed, member... } | { 'err', code } | { 'retry' }.
+ * ARGV: 3 peer, 4 sid, 5 identity, 6 expiresAt, 7 now, 8 maxPeers, 9 resume: the token's meeting id ('' = not a
+ * resume, '-' = a token that names no meeting), 10 offered salt or '', 11 offered hash or '', 12 name, 13 media JSON,
+ * 14 the token's host '1'|'0', 15 the token's password '1'|'0', 16 a password offered '1'|'0', 17 the meeting id of a
+ * room this join creates.
+ * Returns { 'ok', resumed, member... } | { 'err', code } | { 'err', 'HASH', salt } (hash the offered password with
+ * this salt, '' = a new room's, and call again).
  */
 const JOIN = `
 local peer, sid, identity, expiresAt = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local resuming, salt, hash = ARGV[9] == '1', ARGV[10], ARGV[11]
+local claim, salt, hash = ARGV[9], ARGV[10], ARGV[11]
+local resuming, offering = claim ~= '', ARGV[16] == '1'
 local n = redis.call('ZCARD', ORDER)
+local host
 if n > 0 then
   if redis.call('SISMEMBER', BANS, 'id:' .. peer) == 1 or redis.call('SISMEMBER', BANS, 'who:' .. identity) == 1 then
     return { 'err', 'BANNED' }
   end
+  local meeting = redis.call('HGET', META, 'meeting') or ''
   if member(peer) then
     if not resuming then return { 'err', 'BAD_REQUEST' } end
+    if claim ~= '-' and claim ~= meeting then return { 'err', 'STALE_RESUME' } end
     redis.call('HSET', PEERS, 's:' .. peer, sid)
     redis.call('ZADD', EXP, expiresAt, peer)
     sync()
     keep()
     return { 'ok', '1', unpack(describe(peer)) }
   end
+  if resuming and claim ~= meeting then return { 'err', 'STALE_RESUME' } end
   if redis.call('HGET', META, 'locked') == '1' then return { 'err', 'ROOM_LOCKED' } end
+  if n >= tonumber(ARGV[8]) then return { 'err', 'ROOM_FULL' } end
   local roomSalt = redis.call('HGET', META, 'salt')
   if roomSalt and not resuming then
-    if hash == '' then return { 'err', 'WRONG_PASSWORD' } end
-    if salt ~= roomSalt then return { 'retry' } end
+    if not offering then return { 'err', 'WRONG_PASSWORD' } end
+    if hash == '' or salt ~= roomSalt then return { 'err', 'HASH', roomSalt } end
     if not same(hash, redis.call('HGET', META, 'pwhash') or '') then return { 'err', 'WRONG_PASSWORD' } end
   end
-  if n >= tonumber(ARGV[8]) then return { 'err', 'ROOM_FULL' } end
+  local current = redis.call('HGET', META, 'host')
+  host = resuming and ARGV[14] == '1' and (not current or current == '')
 else
+  if claim == '-' then return { 'err', 'STALE_RESUME' } end
+  -- A meeting brought back from a token after its state was lost keeps its id, and its password if it had one.
+  local protect = (resuming and ARGV[15] == '1') or (not resuming and offering)
+  if protect and not offering then return { 'err', 'WRONG_PASSWORD' } end
+  if protect and hash == '' then return { 'err', 'HASH', '' } end
   -- A new room (or leftovers of one whose safety TTL cut it short): start clean.
   wipe()
-  if hash ~= '' and not resuming then redis.call('HSET', META, 'salt', salt, 'pwhash', hash) end
-  redis.call('HSET', META, 'host', peer, 'locked', '0')
+  if protect then redis.call('HSET', META, 'salt', salt, 'pwhash', hash) end
+  redis.call('HSET', META, 'locked', '0', 'meeting', resuming and claim or ARGV[17])
+  host = not resuming or ARGV[14] == '1'
 end
+if host then redis.call('HSET', META, 'host', peer) end
 local seq = redis.call('HINCRBY', META, 'seq', 1)
 redis.call('ZADD', ORDER, seq, peer)
 redis.call('ZADD', EXP, expiresAt, peer)
@@ -117,11 +134,11 @@ keep()
 return { 'ok', '0', unpack(describe(peer)) }
 `;
 
-/** Returns { locked, hasPassword, member... repeated } or {} when the room is empty. */
+/** Returns { locked, hasPassword, meeting, member... repeated } or {} when the room is empty. */
 const SNAPSHOT = `
 local ids = redis.call('ZRANGE', ORDER, 0, -1)
 if #ids == 0 then return {} end
-local out = { redis.call('HGET', META, 'locked') == '1' and '1' or '0', redis.call('HEXISTS', META, 'salt') == 1 and '1' or '0' }
+local out = { redis.call('HGET', META, 'locked') == '1' and '1' or '0', redis.call('HEXISTS', META, 'salt') == 1 and '1' or '0', redis.call('HGET', META, 'meeting') or '' }
 for _, id in ipairs(ids) do
   for _, v in ipairs(describe(id)) do out[#out + 1] = v end
 end
