@@ -8,7 +8,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import type { Config } from './config';
 import { errorPages } from './http/errors';
 import { createRouter } from './http/routes';
-import { securityHeaders } from './http/security';
+import { originAllowed, secureEngine, securityHeaders } from './http/security';
 import { createRenderer } from './http/views';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
@@ -108,10 +108,11 @@ export function createApp(deps: AppDeps): ParleyApp {
     allowRequest: (req, cb) => {
       // While draining, only sessions that already exist may go on; new ones go to another replica.
       if (draining && !new URL(req.url ?? '/', 'http://x').searchParams.has('sid')) return cb('draining', false);
-      const origin = req.headers.origin;
-      cb(null, allowed.size === 0 || origin === undefined || allowed.has(origin));
+      if (!originAllowed(req.headers, allowed, config.trustProxy)) return cb('origin not allowed', false);
+      cb(null, true);
     },
   });
+  secureEngine(io, server);
   const realtime = { config, store, metrics, log, limits: deps.limits };
   const lobby = attachLobby(io, realtime);
   const room = attachRoom(io, realtime, lobby.notify);
