@@ -64,6 +64,8 @@ export function createApp(deps: AppDeps): ParleyApp {
 
   const app = new Koa();
   app.proxy = config.trustProxy;
+  // The last X-Forwarded-For hop is the one the trusted proxy added; earlier ones are whatever the client sent.
+  app.maxIpsCount = 1;
   app.silent = true;
   const render = createRenderer(path.join(ROOT, 'views'), process.env.NODE_ENV === 'production');
   const serve = koaStatic(path.join(ROOT, 'public'), { index: false, maxage: 3600_000, defer: false });
