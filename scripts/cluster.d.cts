@@ -13,6 +13,8 @@ export interface ClusterOptions {
   turnPort?: number;
   /** Extra environment for every replica. */
   env?: Record<string, string>;
+  /** Extra environment for HAProxy (e.g. { PARLEY_METRICS_TOKEN: '...' }). */
+  lbEnv?: Record<string, string>;
   logs?: 'files' | 'prefix' | 'ignore';
   build?: boolean | 'if-needed';
 }

@@ -8,7 +8,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import type { Config } from './config';
 import { errorPages } from './http/errors';
 import { createRouter } from './http/routes';
-import { securityHeaders } from './http/security';
+import { originAllowed, secureEngine, securityHeaders } from './http/security';
 import { createRenderer } from './http/views';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
@@ -64,6 +64,8 @@ export function createApp(deps: AppDeps): ParleyApp {
 
   const app = new Koa();
   app.proxy = config.trustProxy;
+  // The last X-Forwarded-For hop is the one the trusted proxy added; earlier ones are whatever the client sent.
+  app.maxIpsCount = 1;
   app.silent = true;
   const render = createRenderer(path.join(ROOT, 'views'), process.env.NODE_ENV === 'production');
   const serve = koaStatic(path.join(ROOT, 'public'), { index: false, maxage: 3600_000, defer: false });
@@ -108,10 +110,11 @@ export function createApp(deps: AppDeps): ParleyApp {
     allowRequest: (req, cb) => {
       // While draining, only sessions that already exist may go on; new ones go to another replica.
       if (draining && !new URL(req.url ?? '/', 'http://x').searchParams.has('sid')) return cb('draining', false);
-      const origin = req.headers.origin;
-      cb(null, allowed.size === 0 || origin === undefined || allowed.has(origin));
+      if (!originAllowed(req.headers, allowed, config.trustProxy)) return cb('origin not allowed', false);
+      cb(null, true);
     },
   });
+  secureEngine(io, server);
   const realtime = { config, store, metrics, log, limits: deps.limits };
   const lobby = attachLobby(io, realtime);
   const room = attachRoom(io, realtime, lobby.notify);

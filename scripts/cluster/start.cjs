@@ -19,6 +19,7 @@ const MAX_REPLICAS = 9;
  *   turn       start coturn and set TURN_URLS/TURN_SECRET (default true)
  *   turnPort   coturn listening port (default: a free one)
  *   env        extra environment for every replica (e.g. { RESUME_GRACE_MS: '3000' })
+ *   lbEnv      extra environment for HAProxy (e.g. { PARLEY_METRICS_TOKEN: '...' })
  *   logs       'files' (default; in the cluster's directory), 'prefix' or 'ignore'
  *   build      true: always build; 'if-needed' (default): build when dist is missing or stale; false: never
  */
@@ -78,7 +79,8 @@ async function startCluster(options = {}) {
     await Promise.all(cluster.replicas.map((r) => r.start()));
     cluster.rollingRestart = (opts = {}) => rollingRestart(cluster, opts);
 
-    const lb = launchLb(haproxyBin, options.port ?? (await freePort()), cluster.replicas, secret, out);
+    const lbOut = { ...out, env: { ...baseEnv, ...options.lbEnv } };
+    const lb = launchLb(haproxyBin, options.port ?? (await freePort()), cluster.replicas, secret, lbOut);
     cluster.lb = lb;
     stops.push(() => stopChild(lb.proc));
     cluster.url = `http://127.0.0.1:${lb.port}`;

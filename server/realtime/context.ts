@@ -44,12 +44,15 @@ export const meetingRoom = (roomId: string) => `r:${roomId}`;
 export const peerRoom = (roomId: string, peerId: string) => `p:${roomId}:${peerId}`;
 export const watchRoom = (roomId: string) => `w:${roomId}`;
 
-/** The client's address: the socket's peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client's address: the socket's peer, or behind a trusted proxy the last X-Forwarded-For hop, the one that
+ * proxy added (hops before it are whatever the client sent, so anyone could pick them).
+ */
 export function clientAddress(headers: Record<string, string | string[] | undefined>, remote: string, trustProxy: boolean): string {
   if (trustProxy) {
     const xff = headers['x-forwarded-for'];
-    const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-    if (first) return first;
+    const last = (Array.isArray(xff) ? xff.join(',') : xff)?.split(',').pop()?.trim();
+    if (last) return last;
   }
   return remote;
 }

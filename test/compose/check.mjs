@@ -4,6 +4,7 @@
 //
 //   node test/compose/check.mjs <lb-url> <replicas>
 //
+// PARLEY_METRICS_TOKEN is the load balancer's: with it, per-replica metrics are read through the LB.
 // Prints one PASS or FAIL line per check; exits 1 when any check fails.
 /* global fetch, AbortSignal */
 import { io } from 'socket.io-client';
@@ -11,6 +12,7 @@ import { until } from '../../scripts/procs.cjs';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:3000';
 const replicas = Number(process.argv[3] ?? 3);
+const metricsToken = process.env.PARLEY_METRICS_TOKEN ?? '';
 let failures = 0;
 let passes = 0;
 const sockets = [];
@@ -67,8 +69,12 @@ function join(room, name, transports, cookie) {
 
 /** Gauge value of parley_participants on the replica that `cookie` pins. */
 async function participantsOn(cookie) {
-  const res = await fetch(url + '/metrics', { headers: { cookie }, signal: AbortSignal.timeout(3000) });
+  const res = await fetch(url + '/metrics', {
+    headers: { cookie, authorization: `Bearer ${metricsToken}` },
+    signal: AbortSignal.timeout(3000),
+  });
   const text = await res.text();
+  if (res.status !== 200) throw new Error(`/metrics through the LB answered ${res.status}`);
   const m = /^parley_participants(?:\{[^}]*\})? (\d+)/m.exec(text);
   return { replica: res.headers.get('x-parley-replica'), count: m ? Number(m[1]) : NaN };
 }
@@ -107,6 +113,14 @@ await check('the LB cookie pins a replica', async () => {
     }
   }
   return `${cookies.size} replicas, 3 requests each`;
+});
+
+await check('the LB refuses /metrics without its token', async () => {
+  for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+    const res = await get('/metrics', headers);
+    if (res.status !== 403) throw new Error(`/metrics with ${JSON.stringify(headers)} answered ${res.status}`);
+  }
+  return '403 without a token and with a wrong one';
 });
 
 if (!allReached || cookies.size < 2) finish();

@@ -80,6 +80,9 @@ DOCKER=docker bash test/compose/images.sh >"$out/images.log" 2>&1 || {
 }
 port=$(node scripts/procs.cjs free-port)
 export PARLEY_PORT=$port
+# check.mjs reads each replica's metrics through the LB, which passes /metrics only with this token.
+PARLEY_METRICS_TOKEN=$(node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('hex'))")
+export PARLEY_METRICS_TOKEN
 say "docker compose up --build --scale server=$replicas (load balancer on 127.0.0.1:$port)"
 compose down -v --remove-orphans >/dev/null 2>&1 || true
 t_up=$(date +%s)
