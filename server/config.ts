@@ -94,9 +94,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.data.allowPublishedSecrets) {
     const published = (['secret', 'turnSecret'] as const).filter((key) => isPublishedSecret(parsed.data[key] ?? ''));
     if (published.length > 0) {
-      const lines = published.map(
-        (key) => `  ${envName(key)}: is a published example value; set a random one (openssl rand -hex 32)`,
-      );
+      const lines = published.map((key) => `  ${envName(key)}: is a published example value; set a random one (openssl rand -hex 32)`);
       throw new ConfigError(
         `Invalid configuration:\n${lines.join('\n')}\n  (ALLOW_PUBLISHED_SECRETS=1 allows it on a machine nobody else reaches)`,
       );
