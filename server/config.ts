@@ -54,6 +54,11 @@ const settings = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .transform((level): string => level),
+  // Only for a machine nobody else reaches: start even when SECRET or TURN_SECRET is a published example value.
+  allowPublishedSecrets: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
 });
 
 export type Config = z.output<typeof settings>;
@@ -62,6 +67,12 @@ export type Config = z.output<typeof settings>;
 const envName = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 
 export class ConfigError extends Error {}
+
+/**
+ * Values printed in docs and example files (`change-me…`): anyone can sign resume tokens or mint TURN
+ * credentials with them, so they are refused unless ALLOW_PUBLISHED_SECRETS says this machine is private.
+ */
+export const isPublishedSecret = (value: string): boolean => /^change[-_ ]?me/i.test(value.trim());
 
 /** Reads the configuration from an environment; throws ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -79,6 +90,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (parsed.data.turnUrls.length > 0 && !parsed.data.turnSecret) {
     throw new ConfigError('Invalid configuration:\n  TURN_SECRET: required when TURN_URLS is set');
+  }
+  if (!parsed.data.allowPublishedSecrets) {
+    const published = (['secret', 'turnSecret'] as const).filter((key) => isPublishedSecret(parsed.data[key] ?? ''));
+    if (published.length > 0) {
+      const lines = published.map((key) => `  ${envName(key)}: is a published example value; set a random one (openssl rand -hex 32)`);
+      throw new ConfigError(
+        `Invalid configuration:\n${lines.join('\n')}\n  (ALLOW_PUBLISHED_SECRETS=1 allows it on a machine nobody else reaches)`,
+      );
+    }
   }
   return parsed.data;
 }

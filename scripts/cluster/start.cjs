@@ -34,6 +34,9 @@ async function startCluster(options = {}) {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cluster-'));
   const secret = crypto.randomBytes(24).toString('hex');
+  // HAProxy's cookie key has its own value: every client gets a fast hash of it in the cookie (an offline guessing
+  // oracle), so it must never be the replicas' SECRET.
+  const cookieKey = crypto.randomBytes(24).toString('hex');
   const cluster = { dir, url: '', replicas: [], redis: null, turn: null, lb: null, stop: async () => undefined, rollingRestart: null };
   const stops = [];
   let stopped = false;
@@ -80,7 +83,7 @@ async function startCluster(options = {}) {
     cluster.rollingRestart = (opts = {}) => rollingRestart(cluster, opts);
 
     const lbOut = { ...out, env: { ...baseEnv, ...options.lbEnv } };
-    const lb = launchLb(haproxyBin, options.port ?? (await freePort()), cluster.replicas, secret, lbOut);
+    const lb = launchLb(haproxyBin, options.port ?? (await freePort()), cluster.replicas, cookieKey, lbOut);
     cluster.lb = lb;
     stops.push(() => stopChild(lb.proc));
     cluster.url = `http://127.0.0.1:${lb.port}`;

@@ -2,6 +2,7 @@
  * The cluster through its load balancer: redis-server, three replica processes, HAProxy with deploy/haproxy.cfg
  * and coturn, started by scripts/cluster.cjs (the runner behind `npm run cluster`).
  */
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
 import { startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
 import type { Peer, Welcome } from '../../server/protocol/events';
@@ -55,6 +56,12 @@ function replica(id: string): ReplicaHandle {
 }
 
 const roomId = (tag: string) => `lb-${tag}-${Date.now().toString(36)}`;
+
+/** The environment a running process was started with, as the kernel keeps it (Linux). */
+function environOf(pid: number): Map<string, string> {
+  const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return new Map(entries.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+}
 
 test('the load balancer answers /healthz and /readyz', async () => {
   const ready = await fetch(`${cluster.url}/readyz`);
@@ -147,6 +154,21 @@ test('three participants, one per replica, all see each other', async () => {
     candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
   });
   expect((await atFirst).from).toBe(ids[2]);
+});
+
+test("HAProxy's cookie key is its own random value, not the replicas' shared SECRET", async () => {
+  // Each PARLEY_LB value is a fast hash of the key: a key equal to SECRET would let anyone test guesses of SECRET.
+  const secrets = new Set(cluster.replicas.map((r) => environOf(r.pid).get('SECRET')));
+  expect(secrets.size).toBe(1);
+  const [secret] = [...secrets];
+  expect(secret).toMatch(/^[0-9a-f]{48}$/);
+  const cookieKey = environOf(cluster.lb.pid).get('PARLEY_COOKIE_KEY');
+  expect(cookieKey).toMatch(/^[0-9a-f]{48}$/);
+  expect(cookieKey).not.toBe(secret);
+  expect(cookieKey).not.toContain(secret as string);
+  expect(secret).not.toContain(cookieKey as string);
+  // And HAProxy does use it: the cookies it hands out pin every replica (resume across replicas is the drain test).
+  expect([...(await cookiesByReplica()).keys()].sort()).toEqual(['r1', 'r2', 'r3']);
 });
 
 test('long-polling upgrades to WebSocket through the load balancer', async () => {

@@ -7,6 +7,8 @@
 // PARLEY_METRICS_TOKEN is the load balancer's: with it, per-replica metrics are read through the LB.
 // Prints one PASS or FAIL line per check; exits 1 when any check fails.
 /* global fetch, AbortSignal */
+import { Buffer } from 'node:buffer';
+import { createHmac } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { until } from '../../scripts/procs.cjs';
 
@@ -50,9 +52,9 @@ function once(socket, event, timeoutMs = 10_000) {
   });
 }
 
-function join(room, name, transports, cookie) {
+function join(room, name, transports, cookie, extraAuth = {}) {
   const socket = io(`${url}/room`, {
-    auth: { room, name },
+    auth: { room, name, ...extraAuth },
     transports,
     upgrade: false,
     reconnection: false,
@@ -63,7 +65,7 @@ function join(room, name, transports, cookie) {
   sockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('room:welcome', (welcome) => resolve({ socket, welcome }));
-    socket.once('connect_error', (err) => reject(new Error(`join refused: ${err.message}`)));
+    socket.once('connect_error', (err) => reject(Object.assign(new Error(`join refused: ${err.message}`), { data: err.data })));
   });
 }
 
@@ -168,6 +170,36 @@ await check('chat crosses replicas', async () => {
   if (!ack.ok) throw new Error(`ack ${JSON.stringify(ack)}`);
   const msg = await atA;
   if (msg.text !== 'hello across replicas') throw new Error(`A got ${JSON.stringify(msg)}`);
+});
+
+// The value docker-compose.yml used to fall back to for SECRET: printed in the repository, so anyone could sign with it.
+const PUBLISHED_SECRET = 'change-me-parley-local-secret';
+/** A resume token for `peer` in `room` signed with `secret`, in the server's format (server/realtime/resume.ts). */
+function forgeResume(secret, room, peer) {
+  const body = Buffer.from(JSON.stringify([room, peer, Math.floor(Date.now() / 1000)])).toString('base64url');
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+await check("a resume token for the host's PeerId signed with the published example SECRET is refused", async () => {
+  if (!a) throw new Error('no host');
+  if (!a.welcome.self.host) throw new Error('the first participant is not the host');
+  for (const cookie of [cookieA, cookieB]) {
+    const forged = { resume: forgeResume(PUBLISHED_SECRET, room, a.welcome.self.id) };
+    const outcome = await join(room, 'Mallory', ['websocket'], cookie, forged).then(
+      (stolen) => ({ admitted: stolen.welcome.self }),
+      (err) => ({ refused: err.data ?? err.message }),
+    );
+    if (outcome.admitted) throw new Error(`admitted as ${JSON.stringify(outcome.admitted)}`);
+    if (outcome.refused?.code !== 'BAD_REQUEST') throw new Error(`refused with ${JSON.stringify(outcome.refused)}`);
+  }
+  if (!a.socket.connected) throw new Error('the host lost its connection');
+  return `BAD_REQUEST on ${replicaA} and ${replicaB}; the host stays`;
+});
+await check('the replicas share one generated SECRET: the host resumes on another replica as the same PeerId', async () => {
+  if (!a) throw new Error('no host');
+  const back = await join(room, 'Ada', ['websocket'], cookieB, { resume: a.welcome.resume });
+  if (back.welcome.self.id !== a.welcome.self.id || !back.welcome.self.host)
+    throw new Error(`resumed as ${JSON.stringify(back.welcome.self)}`);
+  return `token from ${replicaA} accepted on ${replicaB}`;
 });
 
 finish();

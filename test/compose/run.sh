@@ -96,4 +96,21 @@ running=$(compose ps -q server | wc -l)
 
 say "checking through the load balancer"
 node test/compose/check.mjs "http://127.0.0.1:$port" "$replicas"
+
+say "checking the generated secrets inside the containers"
+# What each container's main process was started with (after deploy/secrets.sh), as its kernel keeps it.
+env_of() { docker exec "$1" cat /proc/1/environ | tr '\0' '\n' | sed -n "s/^$2=//p"; }
+hex64='^[0-9a-f]{64}$'
+secret=$(for c in $(compose ps -q server); do env_of "$c" SECRET; done | sort -u)
+turn_secret=$(for c in $(compose ps -q server); do env_of "$c" TURN_SECRET; done | sort -u)
+cookie_key=$(env_of "$(compose ps -q lb)" PARLEY_COOKIE_KEY)
+coturn_secret=$(docker exec "$(compose ps -q coturn)" cat /proc/1/cmdline | tr '\0' '\n' | sed -n 's/^--static-auth-secret=//p')
+[ "$(printf '%s\n' "$secret" | wc -l)" = 1 ] && printf '%s' "$secret" | grep -Eq "$hex64" ||
+  fail "the replicas' SECRET is not one generated value"
+[ "$(printf '%s\n' "$turn_secret" | wc -l)" = 1 ] && printf '%s' "$turn_secret" | grep -Eq "$hex64" ||
+  fail "the replicas' TURN_SECRET is not one generated value"
+printf '%s' "$cookie_key" | grep -Eq "$hex64" || fail "HAProxy's PARLEY_COOKIE_KEY is not a generated value"
+[ "$cookie_key" != "$secret" ] && [ "$cookie_key" != "$turn_secret" ] || fail "HAProxy's cookie key is a replica secret"
+[ "$coturn_secret" = "$turn_secret" ] || fail "coturn's --static-auth-secret is not the replicas' TURN_SECRET"
+printf 'PASS one generated SECRET on %s replicas, TURN_SECRET shared with coturn, HAProxy with its own cookie key\n' "$replicas"
 say "compose test passed"

@@ -27,6 +27,7 @@ const EVERY_VARIABLE = {
   DRAIN_TIMEOUT_MS: '0',
   REPLICA_ID: 'eu-west.replica_2',
   LOG_LEVEL: 'debug',
+  ALLOW_PUBLISHED_SECRETS: 'true',
 };
 
 /** One message naming every variable the environment gets wrong (or undefined when it loads). */
@@ -66,6 +67,7 @@ test('an empty environment gives the defaults, with a random SECRET and REPLICA_
     drainTimeoutMs: 10_000,
     replicaId: expect.stringMatching(/^[0-9a-f]{8}$/),
     logLevel: 'info',
+    allowPublishedSecrets: false,
   });
   const again = loadConfig({});
   expect(again.secret).not.toBe(config.secret);
@@ -97,6 +99,7 @@ test('every variable is read and parsed', () => {
     drainTimeoutMs: 0,
     replicaId: 'eu-west.replica_2',
     logLevel: 'debug',
+    allowPublishedSecrets: true,
   });
 });
 
@@ -148,6 +151,7 @@ test('bad values give one ConfigError naming each bad variable, in the order of 
     DRAIN_TIMEOUT_MS: '600001',
     REPLICA_ID: 'a b',
     LOG_LEVEL: 'verbose',
+    ALLOW_PUBLISHED_SECRETS: 'yes',
   });
   expect(message).toBe(
     [
@@ -173,6 +177,7 @@ test('bad values give one ConfigError naming each bad variable, in the order of 
       '  DRAIN_TIMEOUT_MS: Too big: expected number to be <=600000',
       '  REPLICA_ID: Invalid string: must match pattern /^[\\w.-]{1,64}$/',
       '  LOG_LEVEL: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent"',
+      '  ALLOW_PUBLISHED_SECRETS: Invalid option: expected one of "0"|"1"|"true"|"false"',
     ].join('\n'),
   );
 });
@@ -200,6 +205,37 @@ test('TURN_URLS without TURN_SECRET is refused; TURN_SECRET alone is fine', () =
 
 test('a bad value elsewhere is reported without the TURN_SECRET requirement (that one is checked on a valid environment)', () => {
   expect(failure({ TURN_URLS: 'turn:a', PORT: 'x' })).toBe('Invalid configuration:\n  PORT: must be a whole number');
+});
+
+// The values docker-compose.yml used to fall back to, and the shapes of the same placeholder elsewhere.
+const PUBLISHED = { SECRET: 'change-me-parley-local-secret', TURN_SECRET: 'change-me-turn-secret' };
+
+test('published example values of SECRET and TURN_SECRET are refused, both named in one error', () => {
+  expect(failure({ ...PUBLISHED, TURN_URLS: 'turn:turn.example.org:3478' })).toBe(
+    [
+      'Invalid configuration:',
+      '  SECRET: is a published example value; set a random one (openssl rand -hex 32)',
+      '  TURN_SECRET: is a published example value; set a random one (openssl rand -hex 32)',
+      '  (ALLOW_PUBLISHED_SECRETS=1 allows it on a machine nobody else reaches)',
+    ].join('\n'),
+  );
+  for (const secret of ['change-me-0123456789abcdef', 'CHANGE-ME-please-0123456', 'changeme-0123456789abcdef', ' change_me 0123456789ab']) {
+    expect(failure({ SECRET: secret })).toMatch(/^Invalid configuration:\n {2}SECRET: is a published example value/);
+  }
+  expect(failure({ TURN_SECRET: 'change-me' })).toMatch(/^Invalid configuration:\n {2}TURN_SECRET: is a published example value/);
+});
+
+test('ALLOW_PUBLISHED_SECRETS=1 accepts them (a machine nobody else reaches); other values are never refused as published', () => {
+  expect(loadConfig({ ...PUBLISHED, ALLOW_PUBLISHED_SECRETS: '1' })).toMatchObject({
+    secret: PUBLISHED.SECRET,
+    turnSecret: PUBLISHED.TURN_SECRET,
+    allowPublishedSecrets: true,
+  });
+  expect(failure({ ...PUBLISHED, ALLOW_PUBLISHED_SECRETS: '0' })).toMatch(/SECRET: is a published example value/);
+  expect(loadConfig({ SECRET: 'please-change-me-later', TURN_SECRET: 'exchange-me-not' })).toMatchObject({
+    secret: 'please-change-me-later',
+    turnSecret: 'exchange-me-not',
+  });
 });
 
 test("the README's table names every variable", () => {
