@@ -4,6 +4,7 @@
  */
 import type { ErrorCode, Peer, PeerId, Welcome } from '../server/protocol/events';
 import type { LocalMedia } from './media/local-media';
+import { IceRefresher } from './rtc/ice-refresh';
 import { Mesh, type PeerStats } from './rtc/mesh';
 import { RoomSession } from './session/session';
 import { Emitter } from './shared/emitter';
@@ -43,6 +44,7 @@ export class Call extends Emitter<CallEvents> {
   private readonly returning: ReturnWatch;
   private over = false;
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly ice: IceRefresher;
 
   constructor(
     private readonly room: string,
@@ -60,6 +62,10 @@ export class Call extends Emitter<CallEvents> {
     });
     this.session = new RoomSession({ room, name: auth.name, password: auth.password || undefined });
     this.mesh = new Mesh((to, msg) => this.session.signal({ to, ...msg }));
+    this.ice = new IceRefresher(
+      () => this.session.refreshIce(),
+      (servers) => this.mesh.updateIceServers(servers as RTCIceServer[]),
+    );
     this.wireSession();
     this.wireMesh();
     this.wireMedia();
@@ -155,6 +161,7 @@ export class Call extends Emitter<CallEvents> {
     const waiting = previous === w.self.id ? plan.close.filter((id) => this.mesh.linkState(id)?.connectionState === 'connected') : [];
     for (const id of plan.close) if (!waiting.includes(id)) this.mesh.close(id);
     this.mesh.configure(w.self.id, w.iceServers as RTCIceServer[]);
+    this.ice.schedule(w.iceServers);
     this.state = reduceParticipants(this.state, { type: 'welcome', welcome: w });
     for (const id of waiting) this.awaitReturn(before.find((p) => p.id === id));
     this.dispatch({ type: 'self-media', media: this.media.state });
@@ -282,6 +289,7 @@ export class Call extends Emitter<CallEvents> {
   }
 
   private stopAll(): void {
+    this.ice.stop();
     this.activity.stop();
     this.returning.stop();
     for (const off of this.unsubscribe.splice(0)) off();

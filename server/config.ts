@@ -24,7 +24,9 @@ const settings = z.object({
   stunUrls: list.pipe(z.array(z.string().regex(/^stuns?:/, 'must start with stun: or stuns:'))).default(['stun:stun.l.google.com:19302']),
   turnUrls: list.pipe(z.array(z.string().regex(/^turns?:/, 'must start with turn: or turns:'))).default([]),
   turnSecret: z.string().min(8).optional(),
-  turnTtlS: int(60, 86_400).default(3600),
+  // Short: a credential opens new relays only until it expires; clients renew it (ice:refresh) before then.
+  turnTtlS: int(60, 86_400).default(600),
+  iceRefreshPerMin: int(1, 600).default(3),
   // Random per process when unset: fine for one replica; replicas of a cluster must share one.
   secret: z
     .string()

@@ -24,10 +24,16 @@ export class Mesh extends Emitter<MeshEvents> {
     super();
   }
 
-  /** Who we are and which servers to use, from the latest welcome. */
+  /** Who we are and which servers to use, from the latest welcome (its credentials are fresh: links take them too). */
   configure(selfId: PeerId, iceServers: RTCIceServer[]): void {
     this.selfId = selfId;
+    this.updateIceServers(iceServers);
+  }
+
+  /** Fresh servers (renewed TURN credentials): for new connections, and for every ICE restart of the current ones. */
+  updateIceServers(iceServers: RTCIceServer[]): void {
     this.iceServers = iceServers;
+    for (const link of this.links.values()) link.setIceServers(iceServers);
   }
 
   ids(): PeerId[] {

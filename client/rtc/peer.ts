@@ -100,6 +100,16 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     void this.applyTracks();
   }
 
+  /** Servers for the next ICE gathering (an ICE restart); what is connected now carries on as it is. */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.closed) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (err) {
+      console.warn('parley: could not apply new ICE servers', this.remoteId, err);
+    }
+  }
+
   /** Restarts ICE now (also used when the network changes). */
   restartIce(reason = 'network change'): void {
     if (this.closed) return;

@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   ChatMessage,
   ErrorCode,
+  IceServer,
   LeaveReason,
   Media,
   Peer,
@@ -144,6 +145,15 @@ export class RoomSession extends Emitter<SessionEvents> {
     const reply = await socket.timeout(10000).emitWithAck('chat:send', { text });
     if (!reply.ok) throw reply.error;
     return reply.message;
+  }
+
+  /** Fresh STUN/TURN servers (new TURN credentials) for this participant. */
+  async refreshIce(): Promise<IceServer[]> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new Error('offline');
+    const reply = await socket.timeout(10000).emitWithAck('ice:refresh');
+    if (!reply.ok) throw reply.error;
+    return reply.iceServers;
   }
 
   lock(locked: boolean): void {

@@ -107,6 +107,8 @@ export interface RoomClientToServer {
   'host:lock': (msg: { locked: boolean }, ack?: AckFn) => void;
   'host:kick': (msg: { id: PeerId }, ack?: AckFn) => void;
   'host:mute': (msg: { id: PeerId }, ack?: AckFn) => void;
+  /** Extension: fresh STUN/TURN settings (new TURN credentials) for an admitted participant, before the old expire. */
+  'ice:refresh': (ack: AckFn<{ iceServers: IceServer[] }>) => void;
 }
 
 export interface RoomServerToClient {

@@ -15,8 +15,11 @@ import type { AckFn } from '../protocol/events';
 import { parse } from '../protocol/schemas';
 import { TokenBucket } from './rate';
 
-/** Signals (SDP, ICE) have their own, larger budget; every other event shares one. */
-export type Bucket = 'signal' | 'event';
+/**
+ * Signals (SDP, ICE) have their own, larger budget; TURN credential renewals a small one of their own; every other
+ * event shares one.
+ */
+export type Bucket = 'signal' | 'event' | 'ice';
 
 type Params<F> = F extends (...args: infer A) => void ? A : never;
 type IsAck<T> = NonNullable<T> extends AckFn<infer _R> ? true : false;
@@ -57,7 +60,11 @@ export interface EventContext {
 
 /** A socket's own rate budgets. */
 export function socketBuckets(config: Config): Record<Bucket, TokenBucket> {
-  return { signal: new TokenBucket(config.signalRate, config.signalBurst), event: new TokenBucket(config.eventRate, config.eventBurst) };
+  return {
+    signal: new TokenBucket(config.signalRate, config.signalBurst),
+    event: new TokenBucket(config.eventRate, config.eventBurst),
+    ice: new TokenBucket(config.iceRefreshPerMin / 60, config.iceRefreshPerMin),
+  };
 }
 
 type AnyAck = (reply: unknown) => void;

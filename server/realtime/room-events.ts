@@ -1,4 +1,5 @@
 /** What a participant in `/room` may send: one entry per event of `RoomClientToServer`. */
+import { iceServersFor } from '../ice/ice';
 import type { ChatMessage, RoomClientToServer, SignalIn } from '../protocol/events';
 import { AppError } from '../protocol/errors';
 import * as S from '../protocol/schemas';
@@ -119,6 +120,17 @@ export const roomEvents = {
       const r = await svc.store.checkHostOver(roomId, peerId, id);
       if (!r.ok) throw new AppError(r.code);
       svc.nsp.to(peerRoom(roomId, id)).emit('media:mute-request', { by: peerId });
+    },
+  },
+
+  'ice:refresh': {
+    schema: null,
+    bucket: 'ice',
+    run: async (_none, { svc, socket }) => {
+      const { roomId, peerId } = socket.data;
+      // Only a participant the room still holds: a socket whose place is gone gets no new credentials.
+      if (!(await svc.store.isMember(roomId, peerId))) throw new AppError('NOT_IN_ROOM', 'You are not in this meeting.');
+      return { iceServers: iceServersFor(svc.config, peerId) };
     },
   },
 } satisfies EventTable<RoomClientToServer, RoomEventContext>;
