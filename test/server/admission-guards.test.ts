@@ -194,6 +194,13 @@ describe('two replicas on Redis', () => {
   let redis: RedisProcess;
   let cluster: Cluster;
   const url = (i: number) => cluster.replicas[i % 2].url;
+  /** Loses every room's state at once, as an emptied or replaced Redis would. */
+  const flush = async () => {
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    await raw.flushAll();
+    await raw.quit();
+  };
   beforeAll(async () => {
     redis = await startRedis();
     cluster = await startCluster(redis.url, 2, { ...OPEN, resumeGraceMs: 2000 });
@@ -217,10 +224,7 @@ describe('two replicas on Redis', () => {
     const guest = await join(url(1), { room, name: 'Guest' });
     const mallory = await join(url(1), { room, name: 'Mallory' });
     expect(await emitAck(host.socket, 'host:kick', { id: mallory.welcome.self.id })).toEqual({ ok: true });
-    const raw = createClient({ url: redis.url });
-    await raw.connect();
-    await raw.flushAll();
-    await raw.quit();
+    await flush();
     // Every replica notices the places are gone and sends their holders to resume.
     await Promise.all([waitFor(host.socket, 'server:draining', 5000), waitFor(guest.socket, 'server:draining', 5000)]);
     const back = await join(url(0), { room, name: 'Mallory', resume: mallory.welcome.resume });
@@ -236,10 +240,7 @@ describe('two replicas on Redis', () => {
   test('after the room state is lost, a meeting that had a password comes back only with it', async () => {
     const room = `flushed-pw-${Date.now()}`;
     const host = await join(url(0), { room, name: 'Host', password: 'right' });
-    const raw = createClient({ url: redis.url });
-    await raw.connect();
-    await raw.flushAll();
-    await raw.quit();
+    await flush();
     await waitFor(host.socket, 'server:draining', 5000);
     expect((await refused(url(1), { room, name: 'Host', resume: host.welcome.resume })).message).toBe('WRONG_PASSWORD');
     const back = await join(url(1), { room, name: 'Host', resume: host.welcome.resume, password: 'right' });
