@@ -52,6 +52,9 @@ export interface ParleyApp {
   close(): Promise<void>;
 }
 
+/** How long close() lets HTTP requests in flight finish before it closes their connections. */
+const CLOSE_GRACE_MS = 2000;
+
 export function createApp(deps: AppDeps): ParleyApp {
   const { config } = deps;
   const log = deps.log ?? createLogger(config.logLevel, { replica: config.replicaId });
@@ -149,10 +152,18 @@ export function createApp(deps: AppDeps): ParleyApp {
     },
     async close() {
       ready = false;
+      // A client that reconnects while the sockets close must not open a new session here: it would hold the HTTP
+      // server open (a long-poll is an active connection) until it leaves of its own accord. The keep-alive
+      // connection its refusal went over is closed once idle; requests still in flight get CLOSE_GRACE_MS.
+      draining = true;
       room.stop();
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const lingering = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      clearInterval(idle);
+      clearTimeout(lingering);
       // The store hears of every connection that closed (its place kept for the grace period) before it is closed.
       await room.settled();
       await deps.onClose?.();

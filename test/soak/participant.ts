@@ -2,7 +2,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ChatMessage, Peer, Welcome } from '../../server/protocol/events';
 import type { SoakResult } from './result';
-import { pick, rand, sleep } from './util';
+import { pick, rand, sleep, until } from './util';
 
 type State = 'out' | 'joining' | 'in' | 'away' | 'leaving';
 
@@ -141,10 +141,20 @@ async function act(crowd: Crowd, p: Participant): Promise<void> {
   } else {
     // Leave for good, then come back as a new participant a moment later.
     p.state = 'leaving';
-    const ack = (await s
-      .timeout(5000)
-      .emitWithAck('room:leave')
-      .catch(() => null)) as Ack<object> | null;
+    const leave = async () =>
+      (await s
+        .timeout(5000)
+        .emitWithAck('room:leave')
+        .catch(() => null)) as Ack<object> | null;
+    let ack = await leave();
+    if (!ack?.ok) {
+      // The replica went down with the leave in flight: the socket resumes elsewhere, and leaves again from there.
+      r.leaveRetries++;
+      if (await until(() => s.connected && p.state === 'in', 10_000)) {
+        p.state = 'leaving';
+        ack = await leave();
+      }
+    }
     if (!ack?.ok) r.anomalies.push(`${p.name}: room:leave not acknowledged`);
     p.state = 'out';
     p.self = '';

@@ -6,6 +6,8 @@ export interface SoakResult {
   joins: number;
   resumes: number;
   rejoins: number;
+  /** Leaves sent again after a resume because the replica they went to died before it answered. */
+  leaveRetries: number;
   signalsSent: number;
   signalsAcked: number;
   chatAcked: number;
@@ -37,6 +39,7 @@ export function emptyResult(seconds: number, participants: number, rooms: number
     joins: 0,
     resumes: 0,
     rejoins: 0,
+    leaveRetries: 0,
     signalsSent: 0,
     signalsAcked: 0,
     chatAcked: 0,
@@ -59,7 +62,7 @@ export function emptyResult(seconds: number, participants: number, rooms: number
 export function describe(r: SoakResult): string {
   return [
     `soak: ${r.seconds} s, ${r.participants} participants in ${r.rooms} rooms, 3 replicas behind HAProxy`,
-    `  joins ${r.joins} (rejoins after leaving ${r.rejoins}), resumes ${r.resumes}`,
+    `  joins ${r.joins} (rejoins after leaving ${r.rejoins}), resumes ${r.resumes}, leaves sent again after a resume ${r.leaveRetries}`,
     `  signals ${r.signalsSent} sent, ${r.signalsAcked} acked; chat ${r.chatAcked} acked, ${r.chatLost} lost; media updates ${r.mediaUpdates}`,
     `  SIGKILL: ${r.killedClients} clients dropped, all back within ${r.maxResumeAfterKillMs} ms`,
     `  SIGTERM: ${r.drainNotices} drain notices, ${r.drainedClients} clients moved, longest ${r.maxResumeAfterDrainMs} ms`,
