@@ -12,8 +12,11 @@ const PARLEY_ENV = {
   SIGNAL_BURST: '100000',
   EVENT_RATE: '100000',
   EVENT_BURST: '100000',
+  MAX_CONNS_PER_ADDR: '100000',
   JOIN_RATE_PER_ADDR: '100000',
   JOIN_BURST_PER_ADDR: '100000',
+  PEEK_RATE_PER_ADDR: '100000',
+  PEEK_BURST_PER_ADDR: '100000',
 };
 
 /** Starts one configuration; returns its URLs and the pids that count as "the server". */

@@ -1,5 +1,6 @@
 /** The application factory: Koa, the HTTP server and Socket.IO, wired to a room store. Start-up lives in index.ts. */
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Koa from 'koa';
@@ -12,8 +13,10 @@ import { originAllowed, secureEngine, securityHeaders } from './http/security';
 import { createRenderer } from './http/views';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { gateConnections } from './realtime/connections';
+import { clientAddress } from './realtime/context';
+import { localLimits, type Limits } from './realtime/limits';
 import { attachLobby } from './realtime/lobby';
-import type { Limits } from './realtime/limits';
 import { attachRoom, type RoomRuntime } from './realtime/room';
 import { MemoryRoomStore } from './rooms/memory';
 import type { RoomStore } from './rooms/store';
@@ -51,6 +54,19 @@ export interface ParleyApp {
   drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Socket.IO's own packet parser (the copy socket.io loads), taking at most one binary attachment per packet:
+ * Parley's events are JSON, and a packet announcing several would park each attachment in memory until its last
+ * one arrives. With one, the packet is whole as soon as its attachment comes.
+ */
+const ioParser = createRequire(require.resolve('socket.io'))('socket.io-parser') as typeof import('socket.io-parser');
+class OneAttachmentDecoder extends ioParser.Decoder {
+  constructor() {
+    super({ maxAttachments: 1 });
+  }
+}
+const parser = { protocol: ioParser.protocol, Encoder: ioParser.Encoder, Decoder: OneAttachmentDecoder };
 
 /** How long close() lets HTTP requests in flight finish before it closes their connections. */
 const CLOSE_GRACE_MS = 2000;
@@ -104,21 +120,33 @@ export function createApp(deps: AppDeps): ParleyApp {
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   const allowed = new Set(config.allowedOrigins);
+  // Per address, shared by the replicas when there is Redis: connections, handshakes, peeks, wrong passwords.
+  const limits = deps.limits ?? localLimits(config);
   const io = new Server(server, {
     serveClient: false,
+    parser,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     pingInterval: 10_000,
     pingTimeout: 5_000,
     adapter: deps.adapter,
+    // Engine.IO asks this for new connections only (a request of an existing session carries its sid).
     allowRequest: (req, cb) => {
-      // While draining, only sessions that already exist may go on; new ones go to another replica.
-      if (draining && !new URL(req.url ?? '/', 'http://x').searchParams.has('sid')) return cb('draining', false);
+      // While draining, new connections go to another replica.
+      if (draining) return cb('draining', false);
       if (!originAllowed(req.headers, allowed, config.trustProxy)) return cb('origin not allowed', false);
-      cb(null, true);
+      const address = clientAddress(req.headers, req.socket.remoteAddress ?? '', config.trustProxy);
+      gate.admit(req, address).then(
+        (ok) => {
+          if (!ok) metrics.refused.inc({ event: 'connection', code: 'RATE_LIMITED' });
+          cb(ok ? null : 'too many connections from this address', ok);
+        },
+        () => cb('connection check failed', false),
+      );
     },
   });
+  const gate = gateConnections(io, limits.connections);
   secureEngine(io, server);
-  const realtime = { config, store, metrics, log, limits: deps.limits };
+  const realtime = { config, store, metrics, log, limits };
   const lobby = attachLobby(io, realtime);
   const room = attachRoom(io, realtime, lobby.notify);
 

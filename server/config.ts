@@ -38,8 +38,13 @@ const settings = z.object({
   signalBurst: int(1, 100_000).default(400),
   eventRate: int(1, 100_000).default(20),
   eventBurst: int(1, 100_000).default(60),
+  // Open connections (browser tabs) from one address at once; raise it for many users behind one NAT.
+  maxConnsPerAddr: int(1, 100_000).default(100),
   joinRatePerAddr: int(1, 100_000).default(20),
   joinBurstPerAddr: int(1, 100_000).default(60),
+  // Lobby peeks and watches per address: a peek that hits shows who is in the room.
+  peekRatePerAddr: int(1, 100_000).default(2),
+  peekBurstPerAddr: int(1, 100_000).default(20),
   passwordAttemptsPerMin: int(1, 10_000).default(10),
   trustProxy: z
     .enum(['0', '1', 'true', 'false'])

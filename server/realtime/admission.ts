@@ -16,7 +16,7 @@ import { issueResume, verifyResume, type ResumeClaim } from './resume';
 
 type Refusal = [ErrorCode, string?, object?];
 
-function refusal(code: ErrorCode, message?: string, extra: object = {}): ExtendedError {
+export function refusal(code: ErrorCode, message?: string, extra: object = {}): ExtendedError {
   const body = new AppError(code, message).toBody();
   const err = new Error(code) as ExtendedError;
   err.data = { ...body, ...extra };

@@ -4,8 +4,11 @@ import type { LobbyClientToServer, LobbyRoom, LobbyServerToClient } from '../pro
 import { AppError } from '../protocol/errors';
 import { lobbyRoom } from '../protocol/schemas';
 import type { RoomSnapshot, RoomStore } from '../rooms/store';
-import { type RealtimeDeps, watchRoom } from './context';
+import { refusal } from './admission';
+import { onePerConnection } from './connections';
+import { clientAddress, type RealtimeDeps, watchRoom } from './context';
 import { registerEvents, socketBuckets, type EventContext, type EventTable } from './handler';
+import { localLimits, type AddressLimiter } from './limits';
 
 export type LobbyNamespace = Namespace<LobbyClientToServer, LobbyServerToClient>;
 
@@ -24,18 +27,31 @@ export function lobbyView(roomId: string, snap: RoomSnapshot | null): LobbyRoom 
 interface LobbyEventContext extends EventContext {
   store: RoomStore;
   socket: Socket<LobbyClientToServer, LobbyServerToClient>;
+  /** The client's address, and its budget of peeks (shared with its other sockets, and replicas). */
+  address: string;
+  peeks: AddressLimiter;
+}
+
+/** A peek that hits shows who is in the room: each costs one of the address's peek budget. */
+async function spendPeek({ address, peeks }: LobbyEventContext): Promise<void> {
+  if (!(await peeks.take(address))) throw new AppError('RATE_LIMITED', 'Too many rooms looked at; wait a moment.');
 }
 
 const lobbyEvents = {
   'lobby:peek': {
     schema: lobbyRoom,
     bucket: 'event',
-    run: async ({ room }, { store }) => ({ room: lobbyView(room, await store.snapshot(room)) }),
+    run: async ({ room }, ctx) => {
+      await spendPeek(ctx);
+      return { room: lobbyView(room, await ctx.store.snapshot(room)) };
+    },
   },
   'lobby:watch': {
     schema: lobbyRoom,
     bucket: 'event',
-    run: async ({ room }, { store, socket }) => {
+    run: async ({ room }, ctx) => {
+      const { store, socket } = ctx;
+      await spendPeek(ctx);
       const watching = [...socket.rooms].filter((r) => r.startsWith('w:'));
       if (!watching.includes(watchRoom(room)) && watching.length >= MAX_WATCHES) {
         throw new AppError('RATE_LIMITED', `At most ${MAX_WATCHES} rooms can be watched at once.`);
@@ -51,11 +67,27 @@ export function attachLobby(io: Server, deps: RealtimeDeps): { nsp: LobbyNamespa
   const { store, metrics, config } = deps;
   const log = deps.log.child({ ns: 'lobby' });
   const nsp = io.of('/lobby') as unknown as LobbyNamespace;
+  const limits = deps.limits ?? localLimits(config);
 
+  // A lobby socket costs a handshake from the address's budget, as a join does.
+  nsp.use(
+    onePerConnection('/lobby', (socket, next) => {
+      const address = clientAddress(socket.handshake.headers, socket.handshake.address, config.trustProxy);
+      limits.handshakes.take(address).then(
+        (ok) => {
+          if (!ok) metrics.refused.inc({ event: 'lobby', code: 'RATE_LIMITED' });
+          next(ok ? undefined : refusal('RATE_LIMITED'));
+        },
+        () => next(refusal('INTERNAL', 'The meeting service is briefly unavailable; try again in a moment.', { retryable: true })),
+      );
+    }),
+  );
   nsp.on('connection', (socket) => {
     metrics.sockets.inc({ namespace: '/lobby' });
     socket.on('disconnect', () => metrics.sockets.dec({ namespace: '/lobby' }));
-    registerEvents(socket, lobbyEvents, { store, socket, metrics, log, buckets: socketBuckets(config) });
+    const address = clientAddress(socket.handshake.headers, socket.handshake.address, config.trustProxy);
+    const ctx = { store, socket, metrics, log, buckets: socketBuckets(config), address, peeks: limits.peeks };
+    registerEvents(socket, lobbyEvents, ctx);
   });
 
   const notify = (roomId: string) => {

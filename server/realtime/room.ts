@@ -5,6 +5,7 @@ import type { Presence, Removal } from '../rooms/store';
 import { admission, enter, resumeToken, welcome } from './admission';
 import { meetingRoom, peerRoom, type RealtimeDeps, type RoomNamespace, type RoomServices } from './context';
 import { registerEvents, socketBuckets } from './handler';
+import { onePerConnection } from './connections';
 import { localLimits } from './limits';
 import { startPresence } from './presence';
 import { roomEvents } from './room-events';
@@ -50,11 +51,10 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
     );
   };
 
-  // Per address, shared by the replicas when there is Redis: handshakes, and wrong passwords per room.
   const svc: RoomServices = { ...deps, log, limits: deps.limits ?? localLimits(deps.config), nsp, announce, notifyLobby };
   const presence = startPresence(svc);
 
-  nsp.use(admission(svc, presence));
+  nsp.use(onePerConnection('/room', admission(svc, presence)));
   nsp.on('connection', (socket) => {
     const plog = log.child({ room: socket.data.roomId, peer: socket.data.peerId });
     presence.track(socket, plog);

@@ -42,7 +42,17 @@ export interface RedisBackend {
   close(): Promise<void>;
 }
 
-export type RedisBackendConfig = Pick<Config, 'redisUrl' | 'joinRatePerAddr' | 'joinBurstPerAddr' | 'passwordAttemptsPerMin'>;
+export type RedisBackendConfig = Pick<
+  Config,
+  | 'redisUrl'
+  | 'replicaId'
+  | 'maxConnsPerAddr'
+  | 'joinRatePerAddr'
+  | 'joinBurstPerAddr'
+  | 'peekRatePerAddr'
+  | 'peekBurstPerAddr'
+  | 'passwordAttemptsPerMin'
+>;
 
 export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts: RedisBackendOptions = {}): RedisBackend {
   const url = config.redisUrl;
@@ -78,15 +88,17 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
     });
   // Rejects only when closed before the first connection; nobody needs to hear about that.
   connected.catch(() => undefined);
+  const limits = redisLimits(storeClient, config, opts.prefix);
   return {
     store,
     client: storeClient,
     adapter,
-    limits: redisLimits(storeClient, config, opts.prefix),
+    limits,
     healthy: () => clients.every((c) => c.isReady),
     connected,
     async close() {
       closed = true;
+      limits.connections.stop();
       await store.close();
       await Promise.all([pub, sub].map(closeClient));
     },

@@ -89,7 +89,8 @@ test('after floods of every kind, every replica serves and its heap is back with
       c.close();
     });
     // 20 participants each flood 500 chat messages and 500 signals, then 30 oversized frames and 40 half-sent
-    // binary packets (10 attachments announced, 9 sent, 60 KB each) that stay pending until their sockets close.
+    // binary packets (10 attachments announced, 9 sent, 60 KB each): the announcement closes the connection, so
+    // none of the attachments is held.
     await waves(20, 20, async (k) => {
       const c = await rawConnect(r.url, { 'x-forwarded-for': nextAddr() });
       const res = await rawJoin(c, { room: `chat-${i}-${k % 4}`, name: `Spam ${k}` });

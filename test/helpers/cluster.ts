@@ -29,7 +29,7 @@ export async function startCluster(
   const replicas: Replica[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const backend = createRedisBackend({ ...testConfig(overrides), redisUrl }, log, {
+      const backend = createRedisBackend({ ...testConfig(overrides), redisUrl, replicaId: `${prefix}-${i}` }, log, {
         prefix: `${prefix}:`,
         channelPrefix: prefix,
         mode: opts.mode,

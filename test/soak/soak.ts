@@ -49,9 +49,12 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       CHAT_HISTORY: '1000',
       RESUME_GRACE_MS: String(graceMs),
       DRAIN_TIMEOUT_MS: '8000',
-      // Every simulated client comes from 127.0.0.1: lift the per-address handshake limit for them.
+      // Every simulated client comes from 127.0.0.1: lift the per-address limits for them.
+      MAX_CONNS_PER_ADDR: '10000',
       JOIN_RATE_PER_ADDR: '2000',
       JOIN_BURST_PER_ADDR: '4000',
+      PEEK_RATE_PER_ADDR: '2000',
+      PEEK_BURST_PER_ADDR: '4000',
     },
   });
   const tag = Date.now().toString(36);
