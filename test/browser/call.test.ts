@@ -2,8 +2,6 @@
  * Calls in Chromium through the real pages, one browser with a context per participant: the pre-join page, media
  * really flows, and microphone, camera and screen share reach everyone.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { newRoomCode } from '../../server/rooms/codes';
 import {
   flip,
@@ -17,8 +15,7 @@ import {
   waitUntil,
 } from '../helpers/browser';
 import { parleyStats, playingVideos, videoFrames, waitForFrames } from '../helpers/frames';
-
-const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
+import { screenshotPath } from '../helpers/screenshots';
 
 const call = useBrowserCall();
 const join = call.join;
@@ -38,8 +35,7 @@ test('pre-join page: name, "Join now", microphone and camera toggles, device pic
     // Self preview plays before joining.
     await waitUntil('the self preview to play', async () => (await playingVideos(page)).some((v) => v.frames > 0));
     await page.getByRole('textbox', { name: 'Your name' }).fill('Ada Lovelace');
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'prejoin.png') });
+    await page.screenshot({ path: screenshotPath('prejoin.png') });
   } finally {
     await context.close();
   }

@@ -2,7 +2,6 @@
  * Four participants in a full mesh, each in its own Chromium whose camera shows a solid colour of its own:
  * every pair is connected and every tile shows the video of the participant it names.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { newRoomCode } from '../../server/rooms/codes';
@@ -26,9 +25,9 @@ import {
   waitForFrames,
   writeSolidY4m,
 } from '../helpers/frames';
+import { screenshotPath } from '../helpers/screenshots';
 import type { TestServer } from '../helpers/server';
 
-const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
 const NAMES: Record<string, string> = { red: 'Ruby', green: 'Gil', blue: 'Bea', yellow: 'Yuki' };
 
 let server: TestServer;
@@ -95,6 +94,5 @@ test('4 participants: every pair connected, every tile shows its own participant
   const firstFrames = all.slice(1).map((p) => `${p.name}: ${p.firstFrameMs() ?? 'n/a'} ms`);
   console.info(`join-to-first-remote-frame in a 4-way mesh: ${firstFrames.join(', ')}`);
 
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await people.red.page.screenshot({ path: path.join(SCREENSHOTS, 'call-4.png') });
+  await people.red.page.screenshot({ path: screenshotPath('call-4.png') });
 });
