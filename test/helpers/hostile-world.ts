@@ -32,6 +32,14 @@ export function onEvery<T>(replicas: number, items: T[], name: (t: T) => string)
   );
 }
 
+/**
+ * `items` spread over the replicas in turn (the i-th on replica i mod `replicas`), for cases whose outcome depends only
+ * on the replica that receives them (HTTP, raw frames, handshakes): every replica gets its share, each case runs once.
+ */
+export function inTurn<T>(replicas: number, items: T[], name: (t: T) => string): Array<[string, T, number]> {
+  return items.map((t, i) => [replicas > 1 ? `${name(t)} (replica ${i % replicas})` : name(t), t, i % replicas]);
+}
+
 /** Registers beforeAll/afterAll that set the world up and tear it down; what it returns is usable inside tests. */
 export function useHostileWorld(opts: WorldOptions) {
   const n = opts.replicas;

@@ -12,7 +12,7 @@ import { EVENTS } from '../helpers/hostile-events';
 import { CLIENT_FRAMES, RAW } from '../helpers/hostile-frames';
 import { HTTP } from '../helpers/hostile-http';
 import { BAD_HANDSHAKES, BAD_RESUMES, UNICODE_NAMES } from '../helpers/hostile-inputs';
-import { onEvery, useHostileWorld } from '../helpers/hostile-world';
+import { inTurn, onEvery, useHostileWorld } from '../helpers/hostile-world';
 import { startRedis } from '../helpers/procs';
 
 jest.setTimeout(60_000);
@@ -45,13 +45,14 @@ const world = useHostileWorld({
 });
 const check = hostileChecks(world);
 const every = <T>(items: T[], name: (t: T) => string) => onEvery(REPLICAS, items, name);
+const inTurns = <T>(items: T[], name: (t: T) => string) => inTurn(REPLICAS, items, name);
 
 describe('events over socket.io-client, senders on every replica', () => {
   test.each(EVENTS.map((c, i) => [c.name, c, i] as const))('%s', (_name, kase, i) => check.event(kase, i));
 });
 
 describe('handshakes, on every replica', () => {
-  test.each(every(BAD_HANDSHAKES, ([name]) => name))('refused: %s', (_name, [, auth], r) => check.badHandshake(auth, r));
+  test.each(inTurns(BAD_HANDSHAKES, ([name]) => name))('refused: %s', (_name, [, auth], r) => check.badHandshake(auth, r));
   test.each(every(UNICODE_NAMES, ([what]) => what))('admitted alike: a name with %s', (_what, [, name, stored], r) =>
     check.admittedName(name, stored, r),
   );
@@ -64,16 +65,16 @@ describe('resume tokens and bans, across replicas', () => {
     check.kickedIsBanned());
 });
 
-describe('inputs that close the connection, on every replica', () => {
-  test.each(every(CLIENT_FRAMES, (c) => c.name))('%s', (_name, kase, r) => check.clientFrames(kase, r));
+describe('inputs that close the connection, replicas in turn', () => {
+  test.each(inTurns(CLIENT_FRAMES, (c) => c.name))('%s', (_name, kase, r) => check.clientFrames(kase, r));
 });
 
-describe('raw Engine.IO WebSocket frames, on every replica', () => {
-  test.each(every(RAW, (c) => c.name))('%s', (_name, kase, r) => check.rawFrames(kase, r));
+describe('raw Engine.IO WebSocket frames, replicas in turn', () => {
+  test.each(inTurns(RAW, (c) => c.name))('%s', (_name, kase, r) => check.rawFrames(kase, r));
 });
 
-describe('HTTP, on every replica', () => {
-  test.each(every(HTTP, (c) => c.name))('%s', (_name, kase, r) => check.http(kase, r));
+describe('HTTP, replicas in turn', () => {
+  test.each(inTurns(HTTP, (c) => c.name))('%s', (_name, kase, r) => check.http(kase, r));
 });
 
 // ---------------------------------------------------------------------------------------------------------
