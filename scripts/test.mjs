@@ -33,10 +33,11 @@ for (const [label, cmd, args] of steps) {
 /** How long Jest may take to exit once its report is written; longer means something a test opened is still open. */
 const EXIT_GRACE_MS = 60_000;
 
-/** Runs Jest; stops it (its whole process group) when it has not exited EXIT_GRACE_MS after writing its report. */
-function runJest(args) {
+/** Runs Jest writing its report to `out`; stops it (its whole process group) when it has not exited EXIT_GRACE_MS after. */
+function runJest(args, out) {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['jest', ...args], { stdio: 'inherit', detached: true });
+    rmSync(out, { force: true });
+    const child = spawn('npx', ['jest', '--json', `--outputFile=${out}`, ...args], { stdio: 'inherit', detached: true });
     let reportSeenAt = 0;
     let hung = false;
     const watch = setInterval(() => {
@@ -54,29 +55,46 @@ function runJest(args) {
   });
 }
 
-mkdirSync('test-results', { recursive: true });
-const out = 'test-results/jest.json';
+/**
+ * The layers in two runs: unit and server tests (in-process replicas, no browser) two files at a time; cluster and
+ * browser tests (replica processes, HAProxy, Chromium: timing-sensitive on a small machine) one file at a time.
+ * Arguments given to `npm test` make it one run of exactly those.
+ */
 const extra = process.argv.slice(2);
-process.stdout.write('\n== tests\n');
-rmSync(out, { force: true });
-const jest = await runJest(['--json', `--outputFile=${out}`, ...extra]);
+const runs = extra.length
+  ? [{ label: 'tests', args: extra, out: 'test-results/jest.json' }]
+  : [
+      { label: 'unit and server tests', args: ['--selectProjects', 'unit', 'server', '--maxWorkers=2'], out: 'test-results/jest-1.json' },
+      {
+        label: 'cluster and browser tests',
+        args: ['--selectProjects', 'cluster', 'browser', '--maxWorkers=1'],
+        out: 'test-results/jest-2.json',
+      },
+    ];
+mkdirSync('test-results', { recursive: true });
 let passed = 0;
 let failed = failedSteps;
-if (jest.hung) {
-  process.stdout.write(
-    `== jest did not exit ${EXIT_GRACE_MS / 1000} s after writing its report (open handles): stopped, counted as a failure\n`,
-  );
-  failed++;
+for (const run of runs) {
+  process.stdout.write(`\n== ${run.label}\n`);
+  const jest = await runJest(run.args, run.out);
+  let runFailed = 0;
+  if (jest.hung) {
+    process.stdout.write(
+      `== jest did not exit ${EXIT_GRACE_MS / 1000} s after writing its report (open handles): stopped, counted as a failure\n`,
+    );
+    runFailed++;
+  }
+  if (existsSync(run.out)) {
+    const report = JSON.parse(readFileSync(run.out, 'utf8'));
+    passed += report.numPassedTests;
+    runFailed += report.numFailedTests + report.numRuntimeErrorTestSuites;
+    if (report.numTotalTests === 0) runFailed++;
+  } else {
+    runFailed++;
+  }
+  if (jest.status !== 0 && runFailed === 0) runFailed++;
+  failed += runFailed;
 }
-if (existsSync(out)) {
-  const report = JSON.parse(readFileSync(out, 'utf8'));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
-  if (report.numTotalTests === 0) failed++;
-} else {
-  failed++;
-}
-if (jest.status !== 0 && failed === 0) failed++;
 // CI runs the docker-compose test (npm run test:compose) first and passes its exit code here.
 if (process.env.PARLEY_COMPOSE_RC !== undefined) {
   const ok = process.env.PARLEY_COMPOSE_RC === '0';
