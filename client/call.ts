@@ -83,6 +83,14 @@ export class Call extends Emitter<CallEvents> {
     return this.mesh.stats();
   }
 
+  /** Gives up a join that has not got in yet (e.g. while waiting for the service to come back). */
+  cancel(): void {
+    if (this.over || this.view) return;
+    this.over = true;
+    this.session.close();
+    this.stopAll();
+  }
+
   async leave(): Promise<void> {
     if (this.over) return;
     await this.session.leave();

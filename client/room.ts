@@ -80,6 +80,12 @@ async function showPrejoin(): Promise<void> {
         if (kind !== 'audiooutput') void media.selectDevice(kind, id);
       },
       join: (form) => join(form),
+      cancel: () => {
+        call?.cancel();
+        call = null;
+        p.setWaiting(false);
+        p.setBusy(false);
+      },
     },
     room,
   );
@@ -108,6 +114,10 @@ function join(form: { name: string; password: string }, clickedAt = performance.
   c.session.on('welcome', (w) => note('welcome', w.self.id));
   c.session.on('left', ({ id, reason }) => note('left', id, reason));
   c.session.on('status', (status) => note(status));
+  c.session.on('waiting', () => {
+    note('waiting');
+    if (call === c) prejoin?.setWaiting(true);
+  });
   c.on('in', (view) => {
     lobby?.close();
     lobby = null;
@@ -124,6 +134,7 @@ function join(form: { name: string; password: string }, clickedAt = performance.
       showEnded(errorWords(error), code !== 'BANNED' && code !== 'ROOM_FULL');
       return;
     }
+    prejoin.setWaiting(false);
     prejoin.setBusy(false);
     prejoin.setStatus(errorWords(error), 'error');
     if (code === 'WRONG_PASSWORD') prejoin.askPassword(true);

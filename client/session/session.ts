@@ -18,9 +18,11 @@ import type {
   SignalOut,
   Welcome,
 } from '../../server/protocol/events';
+import { RECONNECT_DELAY_MAX_MS } from '../../server/protocol/limits';
 import { Emitter } from '../shared/emitter';
 import { errorCode } from '../shared/errors';
 import { jittered } from '../shared/stats';
+import { retryableTransport, retryDelay } from './backoff';
 
 export type SessionStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -37,6 +39,8 @@ interface SessionEvents {
   status: SessionStatus;
   /** The server refused us (before the first welcome, or when coming back failed for good). */
   refused: { code: ErrorCode | null; error: unknown };
+  /** Before the first welcome: the service is briefly out of reach; the next attempt comes by itself. */
+  waiting: { error: unknown };
 }
 
 type RoomSocket = Socket<RoomServerToClient, RoomClientToServer>;
@@ -65,7 +69,8 @@ export class RoomSession extends Emitter<SessionEvents> {
       forceNew: true,
       reconnection: true,
       reconnectionDelay: 500,
-      reconnectionDelayMax: 4000,
+      // Jitter included (socket.io caps the randomised delay): the server keeps places at least this long.
+      reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
       // Read at every (re)connection attempt, so a reconnect always presents the latest resume token.
       auth: (cb) => cb(this.handshake()),
     });
@@ -203,19 +208,25 @@ export class RoomSession extends Emitter<SessionEvents> {
     if (this.ended) return;
     const code = errorCode(err);
     if (!code) {
-      // Transport trouble: socket.io keeps retrying by itself once we were in; before that, say so.
-      if (!this.welcomed) {
-        this.ended = true;
-        socket.disconnect();
-        this.emit('refused', { code: null, error: err });
+      // Transport trouble. Once we were in, socket.io keeps retrying by itself. Before that, the same retries are
+      // what a join needs while the service is briefly out of reach (the load balancer's 503 while no replica is
+      // ready, a restart); anything else (e.g. 403) is a refusal.
+      if (this.welcomed) return;
+      if (retryableTransport(err)) {
+        this.emit('waiting', { error: err });
+        return;
       }
+      this.ended = true;
+      socket.disconnect();
+      this.emit('refused', { code: null, error: err });
       return;
     }
     // A middleware refusal is final for this attempt; socket.io does not retry it.
-    if (this.welcomed && code === 'INTERNAL' && (err.data as { retryable?: unknown } | undefined)?.retryable === true) {
-      // The server cannot reach the room state for a moment (e.g. Redis): our place is still ours, keep the token and
-      // try again shortly, backing off up to a few seconds.
-      const delay = jittered(Math.min(4000, 500 * 2 ** Math.min(this.retries++, 3)), Math.random(), 500);
+    if (code === 'INTERNAL' && (err.data as { retryable?: unknown } | undefined)?.retryable === true) {
+      // The server cannot reach the room state for a moment (e.g. Redis): a place of ours is still ours, keep the
+      // token and try again shortly, backing off up to a few seconds. A first join waits the same way.
+      const delay = retryDelay(this.retries++, Math.random());
+      if (!this.welcomed) this.emit('waiting', { error: err });
       setTimeout(() => !this.ended && !socket.connected && socket.connect(), delay);
       return;
     }

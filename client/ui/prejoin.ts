@@ -14,7 +14,12 @@ export interface PrejoinHandlers {
   toggleVideo(): void;
   pickDevice(kind: DeviceKind, id: string): void;
   join(form: { name: string; password: string }): void;
+  /** Gives up a join that is waiting for the service to come back. */
+  cancel(): void;
 }
+
+/** Shown while a join waits for the service (a retryable refusal, the load balancer's 503) and retries by itself. */
+export const WAITING_TEXT = 'Reconnecting to the meeting service…';
 
 export class Prejoin {
   readonly el: HTMLElement;
@@ -55,6 +60,9 @@ export class Prejoin {
   private readonly presence = h('p', { class: 'presence', 'aria-live': 'polite' }, 'Checking who is here…');
   private readonly status = h('p', { class: 'prejoin-status', role: 'alert' });
   private readonly joinBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-large' }, 'Join now');
+  /** Always in the page, so that screen readers announce the text when it appears. */
+  private readonly waiting = h('p', { class: 'prejoin-waiting', role: 'status' });
+  private readonly cancelBtn = h('button', { type: 'button', class: 'btn', hidden: true }, 'Cancel');
 
   constructor(
     private readonly handlers: PrejoinHandlers,
@@ -89,8 +97,11 @@ export class Prejoin {
       this.passwordField,
       this.newPasswordField,
       this.joinBtn,
+      this.waiting,
+      this.cancelBtn,
       this.status,
     );
+    this.cancelBtn.addEventListener('click', () => this.handlers.cancel());
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.submit();
@@ -149,6 +160,15 @@ export class Prejoin {
   setBusy(busy: boolean): void {
     this.joinBtn.disabled = busy;
     this.joinBtn.textContent = busy ? 'Joining…' : 'Join now';
+  }
+
+  /** While true, the join retries by itself; "Cancel" gives it up. */
+  setWaiting(waiting: boolean): void {
+    if (waiting === !this.cancelBtn.hidden) return;
+    this.waiting.textContent = waiting ? WAITING_TEXT : '';
+    this.cancelBtn.hidden = !waiting;
+    if (waiting) this.setStatus('');
+    else if (document.activeElement === this.cancelBtn || document.activeElement === document.body) this.joinBtn.focus();
   }
 
   /** Blocks joining for good (e.g. removed from this meeting). */

@@ -33,3 +33,10 @@ export const LONE_SURROGATE = /\p{Cs}/u;
  * must hold at least one, so that nobody appears as a blank tile.
  */
 export const VISIBLE_CHAR = /[^\p{M}\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Z}\s]/u;
+
+/**
+ * The longest a client waits between two attempts to (re)connect to `/room`, jitter included: the Socket.IO
+ * reconnection back-off and the client's own retries after a retryable refusal both stay within it. The server keeps
+ * a dropped participant's place at least this long after it could not renew places (server/redis/room-store.ts).
+ */
+export const RECONNECT_DELAY_MAX_MS = 4000;

@@ -10,6 +10,23 @@ const REFUSAL_HINTS: Record<string, string> = {
   DENIED: 'Redis is in protected mode: give it a password and put it in REDIS_URL, or let it accept this address',
 };
 
+/**
+ * The longest wait between two attempts to reach Redis. A replica is not ready (/readyz 503) until its connections
+ * are back, so after an outage this bounds how long it stays out of the load balancer's rotation once Redis is back.
+ * An attempt against a Redis that is still down costs a refused TCP connection; a few per second are nothing.
+ */
+export const REDIS_RECONNECT_MAX_MS = 500;
+
+/**
+ * The wait before reconnection attempt `retries + 1`: doubling from 50 ms up to REDIS_RECONNECT_MAX_MS, then a random
+ * half of it taken off, so that the replicas (and each replica's connections), which all lost Redis at the same
+ * moment, do not come back in lockstep.
+ */
+export function reconnectDelay(retries: number, random: number): number {
+  const base = Math.min(50 * 2 ** Math.min(Math.max(0, retries), 10), REDIS_RECONNECT_MAX_MS);
+  return Math.round(base * (1 - Math.min(1, Math.max(0, random)) / 2));
+}
+
 /** `url` without its password, fit for a log line. */
 export function loggableUrl(url: string): string {
   try {
@@ -40,7 +57,7 @@ export function createRedisClient(
     pingInterval: 5000,
     socket: {
       connectTimeout: 5000,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), 2000),
+      reconnectStrategy: (retries: number) => reconnectDelay(retries, Math.random()),
     },
   });
   const rlog = log.child({ ns: 'redis', role, redis: loggableUrl(url) });

@@ -5,6 +5,7 @@
  */
 import type { ChatMessage, Media, PeerId } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
+import { RECONNECT_DELAY_MAX_MS } from '../protocol/limits';
 import {
   DEFAULT_MEDIA,
   type HostAction,
@@ -32,10 +33,19 @@ export interface RedisStoreOptions {
   memberCacheMs?: number;
   /**
    * After the connection comes back from an outage, reaping waits this long so that every replica can
-   * renew its participants' leases first (they could not while Redis was away).
+   * renew its participants' leases first (they could not while Redis was away), and participants whose sockets
+   * dropped meanwhile can come back. Default REAP_HOLD_MS.
    */
   reapHoldMs?: number;
 }
+
+/**
+ * After Redis comes back, reaping waits for the participants whose sockets dropped during the outage: the client's
+ * next attempt comes at most RECONNECT_DELAY_MAX_MS later, and its handshake (through the load balancer, whose health
+ * check must first see a replica ready again) and resume must still land before the reaper runs.
+ */
+export const REAP_HOLD_MARGIN_MS = 2000;
+export const REAP_HOLD_MS = RECONNECT_DELAY_MAX_MS + REAP_HOLD_MARGIN_MS;
 
 type Flat = string[];
 const MEMBER_FIELDS = 9;
@@ -86,7 +96,7 @@ export class RedisRoomStore implements RoomStore {
     this.prefix = opts.prefix ?? 'parley:';
     this.ttlMs = opts.ttlMs ?? 3_600_000;
     this.memberCacheMs = opts.memberCacheMs ?? 1000;
-    this.reapHoldMs = opts.reapHoldMs ?? 5000;
+    this.reapHoldMs = opts.reapHoldMs ?? REAP_HOLD_MS;
     client.on('error', () => {
       this.lost = true;
     });

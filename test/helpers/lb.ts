@@ -66,8 +66,10 @@ export interface JoinAttempt {
 }
 
 /**
- * One join with socket.io-client and no automatic reconnection; never throws. Close `socket` when ok. Through the LB,
- * pass a `cookie` (PARLEY_LB=...): Node keeps no cookies, and the requests of one polling session must reach one replica.
+ * One join with socket.io-client and no automatic reconnection; never throws. Close `socket` when ok. The requests of
+ * one polling session must reach one replica: through the LB, either pass a `cookie` (PARLEY_LB=...) that pins one,
+ * or none, and the client keeps the cookie the LB sets on the handshake, as a browser does. A fixed pin to a replica
+ * that is out of rotation sends the handshake elsewhere and the session's next requests back to it, which fail.
  */
 export function attemptJoin(url: string, auth: { room: string; name: string }, cookie?: string, timeoutMs = 5000): Promise<JoinAttempt> {
   const started = Date.now();
@@ -76,7 +78,7 @@ export function attemptJoin(url: string, auth: { room: string; name: string }, c
     forceNew: true,
     reconnection: false,
     timeout: timeoutMs,
-    ...(cookie ? { extraHeaders: { cookie } } : {}),
+    ...(cookie ? { extraHeaders: { cookie } } : { withCredentials: true }),
   });
   return new Promise((resolve) => {
     const done = (r: Omit<JoinAttempt, 'ms'>) => {
