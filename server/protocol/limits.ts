@@ -24,6 +24,12 @@ export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
 /**
+ * Bidi embedding, override and isolate controls (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI), every occurrence.
+ * Names and chat text lose them, the same on every replica: an unbalanced override would reverse the text that
+ * follows it on the page (a name that reads "exe.txt" spoofing "txt.exe", a message that flips the next one).
+ */
+export const BIDI_CONTROLS_ALL = /[\u202a-\u202e\u2066-\u2069]/g;
+/**
  * A lone UTF-16 surrogate is not text: it cannot be stored or relayed as UTF-8 (Redis, the adapter) unchanged, so
  * replicas would disagree about it. Names and chat text may not hold one.
  */
