@@ -14,6 +14,8 @@ export const NAME_INPUT_MAX = 200;
 export const CHAT_MAX = 2000;
 export const PASSWORD_MAX = 128;
 export const RESUME_TOKEN_MAX = 512;
+/** A resume token's lifetime, in seconds; a meeting that ended is remembered as long, so no token can bring it back. */
+export const RESUME_MAX_AGE_S = 24 * 3600;
 export const SDP_MAX = 32_000;
 export const CANDIDATE_MAX = 1_024;
 
