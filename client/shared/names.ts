@@ -1,5 +1,5 @@
 /** Words for who is in a call, as the pre-join screen shows them. */
-import { CONTROL_CHARS_ALL, NAME_MAX, VISIBLE_CHAR } from '../../server/protocol/limits';
+import { BIDI_CONTROLS_ALL, CONTROL_CHARS_ALL, NAME_MAX, VISIBLE_CHAR } from '../../server/protocol/limits';
 
 /** "Ann, Bob and Cy" — at most `max` names, then "and N others". */
 export function listNames(names: string[], max = 3): string {
@@ -26,10 +26,10 @@ export function initials(name: string): string {
 }
 
 /**
- * A display name the server will take: trimmed, control characters removed, at most NAME_MAX characters; '' when
- * nothing visible is left.
+ * A display name the server will take: trimmed, control characters and bidi controls removed (as the server removes
+ * them), at most NAME_MAX characters; '' when nothing visible is left.
  */
 export function cleanName(raw: string): string {
-  const name = Array.from(raw.replace(CONTROL_CHARS_ALL, '').trim()).slice(0, NAME_MAX).join('').trim();
+  const name = Array.from(raw.replace(CONTROL_CHARS_ALL, '').replace(BIDI_CONTROLS_ALL, '').trim()).slice(0, NAME_MAX).join('').trim();
   return VISIBLE_CHAR.test(name) ? name : '';
 }

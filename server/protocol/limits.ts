@@ -14,6 +14,8 @@ export const NAME_INPUT_MAX = 200;
 export const CHAT_MAX = 2000;
 export const PASSWORD_MAX = 128;
 export const RESUME_TOKEN_MAX = 512;
+/** A resume token's lifetime, in seconds; a meeting that ended is remembered as long, so no token can bring it back. */
+export const RESUME_MAX_AGE_S = 24 * 3600;
 export const SDP_MAX = 32_000;
 export const CANDIDATE_MAX = 1_024;
 
@@ -23,6 +25,12 @@ export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 /** The same set, every occurrence (to strip them from what a person types). */
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * Bidi embedding, override and isolate controls (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI), every occurrence.
+ * Names and chat text lose them, the same on every replica: an unbalanced override would reverse the text that
+ * follows it on the page (a name that reads "exe.txt" spoofing "txt.exe", a message that flips the next one).
+ */
+export const BIDI_CONTROLS_ALL = /[\u202a-\u202e\u2066-\u2069]/g;
 /**
  * A lone UTF-16 surrogate is not text: it cannot be stored or relayed as UTF-8 (Redis, the adapter) unchanged, so
  * replicas would disagree about it. Names and chat text may not hold one.

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AppError } from './errors';
 import {
+  BIDI_CONTROLS_ALL,
   CANDIDATE_MAX,
   CHAT_MAX,
   CONTROL_CHARS,
@@ -23,10 +24,14 @@ export const roomId = z
   .transform((s) => s.toLowerCase())
   .pipe(z.string().regex(ROOM_ID_PATTERN));
 
+/** Bidi embedding, override and isolate controls removed (see BIDI_CONTROLS_ALL). */
+const withoutBidi = (s: string) => s.replace(BIDI_CONTROLS_ALL, '');
+
+/** Bidi controls are stripped before trimming, so a name of nothing else (and spaces) is empty and refused. */
 export const name = z
   .string()
   .max(NAME_INPUT_MAX)
-  .transform((s) => s.trim())
+  .transform((s) => withoutBidi(s).trim())
   .pipe(
     z
       .string()
@@ -70,12 +75,14 @@ export const signal = z
 
 export const media = z.strictObject({ audio: z.boolean(), video: z.boolean(), screen: z.boolean() });
 export const hand = z.strictObject({ raised: z.boolean() });
+/** The limit applies to the text as sent (PAYLOAD_TOO_LARGE); a text of nothing but bidi controls is empty and refused. */
 export const chatSend = z.strictObject({
   text: z
     .string()
-    .min(1)
     .max(CHAT_MAX)
-    .refine((s) => !LONE_SURROGATE.test(s), 'lone surrogates are not allowed'),
+    .refine((s) => !LONE_SURROGATE.test(s), 'lone surrogates are not allowed')
+    .transform(withoutBidi)
+    .pipe(z.string().min(1)),
 });
 export const hostLock = z.strictObject({ locked: z.boolean() });
 export const hostTarget = z.strictObject({ id: peerId });

@@ -5,6 +5,7 @@
  * whose state was lost come back without a token conferring more than it proved.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { RESUME_MAX_AGE_S } from '../protocol/limits';
 
 export interface ResumeClaim {
   room: string;
@@ -17,8 +18,6 @@ export interface ResumeClaim {
   /** The meeting had a password. */
   password: boolean;
 }
-
-const MAX_AGE_S = 24 * 3600;
 
 function sign(secret: string, body: string): string {
   return createHmac('sha256', secret).update(body).digest('base64url');
@@ -50,6 +49,6 @@ export function verifyResume(secret: string, token: string, room: string, nowMs 
   const [r, p, iat, meeting = '', host = 0, password = 0] = parsed as unknown[];
   if (typeof r !== 'string' || typeof p !== 'string' || typeof iat !== 'number' || typeof meeting !== 'string') return null;
   if ((host !== 0 && host !== 1) || (password !== 0 && password !== 1) || (parsed.length === 6 && meeting === '')) return null;
-  if (r !== room || iat > nowMs / 1000 + 60 || nowMs / 1000 - iat > MAX_AGE_S) return null;
+  if (r !== room || iat > nowMs / 1000 + 60 || nowMs / 1000 - iat > RESUME_MAX_AGE_S) return null;
   return { room: r, peer: p, iat, meeting, host: host === 1, password: password === 1 };
 }

@@ -112,7 +112,17 @@ export class RedisRoomStore implements RoomStore {
 
   private keys(roomId: string): string[] {
     const base = `${this.prefix}{${roomId}}:`;
-    return [`${base}meta`, `${base}order`, `${base}exp`, `${base}peers`, `${base}bans`, `${base}chat`, this.indexKey];
+    return [
+      `${base}meta`,
+      `${base}order`,
+      `${base}exp`,
+      `${base}peers`,
+      `${base}bans`,
+      `${base}chat`,
+      this.indexKey,
+      `${base}left`,
+      `${base}ended`,
+    ];
   }
 
   private run(name: RoomScript, roomId: string, args: Array<string | number>): Promise<unknown> {
@@ -191,7 +201,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async leave(p: Presence): Promise<Removal | null> {
-    const r = (await this.run('leave', p.roomId, [p.peerId, p.sid])) as Flat;
+    const r = (await this.run('leave', p.roomId, [p.peerId, p.sid, Date.now()])) as Flat;
     if (r.length === 0) return null;
     this.forget(p.roomId, p.peerId);
     return toRemoval(p.roomId, r);
@@ -220,7 +230,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   private async host(roomId: string, op: 'lock' | 'kick' | 'check', by: PeerId, arg: string): Promise<Flat> {
-    return (await this.run('host', roomId, [op, by, arg])) as Flat;
+    return (await this.run('host', roomId, [op, by, arg, Date.now()])) as Flat;
   }
 
   async setLocked(roomId: string, by: PeerId, locked: boolean): Promise<HostAction> {

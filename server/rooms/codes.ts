@@ -27,7 +27,8 @@ export function newMeetingId(): string {
  * The name part of a ban: what a name looks like rather than its code points. Compatibility forms fold (full-width
  * letters, ligatures, styled mathematical letters), accents and invisible format characters (zero-width space and
  * joiners, bidi controls) are dropped and every run of spaces is one space, so "Ｍallory", "Ma\u200dllory" and
- * "Mallory\u0301" are all "mallory".
+ * "Mallory\u0301" are all "mallory". Names arrive without bidi controls (the name schema strips them); dropping every
+ * format character here keeps the key the same for a name as typed and as stored.
  */
 export function banKey(name: string): string {
   return name

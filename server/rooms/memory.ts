@@ -3,6 +3,7 @@ import type { ChatMessage, Media, PeerId } from '../protocol/events';
 import { sameHash, type PasswordHash } from './password';
 import {
   DEFAULT_MEDIA,
+  ENDED_MEETING_MS,
   type HostAction,
   type JoinRequest,
   type JoinResult,
@@ -23,13 +24,27 @@ interface RoomRecord {
   members: Map<PeerId, Member>;
   /** Banned PeerIds and identities. */
   bans: Set<string>;
+  /** PeerIds that left: their resume tokens admit nobody. */
+  left: Set<PeerId>;
   chat: ChatMessage[];
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
 
+export interface MemoryStoreOptions {
+  /** At most this many ended meetings are remembered (the oldest are forgotten first). */
+  endedMax?: number;
+}
+
 export class MemoryRoomStore implements RoomStore {
   private readonly rooms = new Map<string, RoomRecord>();
+  /** Meetings that ended ("room\nmeeting" -> remembered until, epoch ms), oldest first. */
+  private readonly ended = new Map<string, number>();
+  private readonly endedMax: number;
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.endedMax = opts.endedMax ?? 100_000;
+  }
 
   join(req: JoinRequest): Promise<JoinResult> {
     return runJoin(req, async (offered) => this.admit(req, offered));
@@ -50,7 +65,8 @@ export class MemoryRoomStore implements RoomStore {
         existing.expiresAt = req.expiresAt;
         return { ok: true, member: clone(existing), resumed: true };
       }
-      if (resume && resume.meeting !== room.meeting) return { ok: false, code: 'STALE_RESUME' };
+      // A token of another meeting, or of a participant that left this one: its holder is a newcomer.
+      if (resume && (resume.meeting !== room.meeting || room.left.has(req.peerId))) return { ok: false, code: 'STALE_RESUME' };
       if (room.locked) return { ok: false, code: 'ROOM_LOCKED' };
       if (room.members.size >= req.maxPeers) return { ok: false, code: 'ROOM_FULL' };
       if (room.password && !resume) {
@@ -61,11 +77,21 @@ export class MemoryRoomStore implements RoomStore {
       host = resume !== undefined && resume.host && ![...room.members.values()].some((m) => m.host);
     } else {
       if (resume?.meeting === '') return { ok: false, code: 'STALE_RESUME' };
+      // A meeting that ended is not brought back by its tokens; one whose state was lost (a restart) is.
+      if (resume && (this.ended.get(`${req.roomId}\n${resume.meeting}`) ?? 0) > req.now) return { ok: false, code: 'STALE_RESUME' };
       // A meeting brought back from a token after its state was lost keeps its id, and its password if it had one.
       const protect = resume ? resume.password : req.password !== undefined;
       if (protect && req.password === undefined) return { ok: false, code: 'WRONG_PASSWORD' };
       if (protect && !offered) return { ok: false, code: 'HASH', salt: '' };
-      room = { id: req.roomId, meeting: resume?.meeting ?? req.meeting, locked: false, members: new Map(), bans: new Set(), chat: [] };
+      room = {
+        id: req.roomId,
+        meeting: resume?.meeting ?? req.meeting,
+        locked: false,
+        members: new Map(),
+        bans: new Set(),
+        left: new Set(),
+        chat: [],
+      };
       if (protect) room.password = offered;
       this.rooms.set(req.roomId, room);
       host = resume ? resume.host : true;
@@ -123,21 +149,27 @@ export class MemoryRoomStore implements RoomStore {
     const room = this.rooms.get(p.roomId);
     const m = room?.members.get(p.peerId);
     if (!room || !m || m.sid !== p.sid) return null;
-    return this.remove(room, m, 'left');
+    return this.remove(room, m, 'left', Date.now());
   }
 
   async reap(now: number): Promise<Removal[]> {
     const out: Removal[] = [];
     for (const room of [...this.rooms.values()]) {
       for (const m of [...room.members.values()]) {
-        if (m.expiresAt <= now) out.push(this.remove(room, m, 'disconnected'));
+        if (m.expiresAt <= now) out.push(this.remove(room, m, 'disconnected', now));
       }
+    }
+    // In the order they ended: sweep up to the first one still remembered (one out of order waits for a later sweep).
+    for (const [key, until] of this.ended) {
+      if (until > now) break;
+      this.ended.delete(key);
     }
     return out;
   }
 
-  private remove(room: RoomRecord, m: Member, reason: Removal['reason']): Removal {
+  private remove(room: RoomRecord, m: Member, reason: Removal['reason'], now: number): Removal {
     room.members.delete(m.id);
+    if (reason === 'left') room.left.add(m.id);
     let newHost: PeerId | undefined;
     if (m.host) {
       const next = room.members.values().next();
@@ -146,9 +178,22 @@ export class MemoryRoomStore implements RoomStore {
         newHost = next.value.id;
       }
     }
-    // The room lives while somebody is in it: bans, lock, password and chat go with the last one.
-    if (room.members.size === 0) this.rooms.delete(room.id);
+    // The room lives while somebody is in it: bans, lock, password and chat go with the last one, and the meeting ends.
+    if (room.members.size === 0) {
+      this.rooms.delete(room.id);
+      this.endMeeting(room, now);
+    }
     return { roomId: room.id, member: clone(m), reason, newHost };
+  }
+
+  private endMeeting(room: RoomRecord, now: number): void {
+    const key = `${room.id}\n${room.meeting}`;
+    this.ended.delete(key);
+    this.ended.set(key, now + ENDED_MEETING_MS);
+    for (const oldest of this.ended.keys()) {
+      if (this.ended.size <= this.endedMax) break;
+      this.ended.delete(oldest);
+    }
   }
 
   async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<boolean> {
@@ -188,7 +233,7 @@ export class MemoryRoomStore implements RoomStore {
     const m = c.room.members.get(target) as Member;
     c.room.bans.add(`id:${m.id}`);
     c.room.bans.add(`who:${m.identity}`);
-    return { ok: true, removal: this.remove(c.room, m, 'kicked') };
+    return { ok: true, removal: this.remove(c.room, m, 'kicked', Date.now()) };
   }
 
   async checkHostOver(roomId: string, by: PeerId, target: PeerId): Promise<HostAction> {
@@ -210,5 +255,6 @@ export class MemoryRoomStore implements RoomStore {
 
   async close(): Promise<void> {
     this.rooms.clear();
+    this.ended.clear();
   }
 }

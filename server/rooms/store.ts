@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, LeaveReason, Media, Peer, PeerId } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
+import { RESUME_MAX_AGE_S } from '../protocol/limits';
 import { hashPassword, newSalt, type PasswordHash } from './password';
 
 /** A participant as the store keeps it: the public Peer plus what only the server may know. */
@@ -64,9 +65,11 @@ export interface JoinRequest {
   /**
    * Set when the participant proved with a resume token that it was admitted before. In the same meeting, a place
    * it still holds is taken over, and a place that is gone is given again (lock and capacity apply, the password does
-   * not; host only if the token says so and the room has no host). When the room's state is gone altogether, the
-   * meeting is brought back under the token's meeting id, host only by the token, and a meeting that had a password
-   * needs one again. A token of another meeting is STALE_RESUME: the caller joins afresh.
+   * not; host only if the token says so and the room has no host), unless the participant left (room:leave): its
+   * token is void. When the room's state is gone altogether, the meeting is brought back under the token's meeting
+   * id, host only by the token, and a meeting that had a password needs one again; unless the meeting ended (its
+   * room emptied) within the token lifetime. A token of another meeting, of a participant that left or of a meeting
+   * that ended is STALE_RESUME: the caller joins afresh.
    */
   resume?: ResumeProof;
   guesses?: GuessBudget;
@@ -107,9 +110,12 @@ export interface RoomStore {
   touch(entries: Presence[], expiresAt: number): Promise<Presence[]>;
   /** The connection `sid` went away without leaving: the place is kept until `expiresAt`. No-op if `sid` no longer holds it. */
   detach(p: Presence, expiresAt: number): Promise<boolean>;
-  /** Gives up the place held by `sid` (room:leave). */
+  /** Gives up the place held by `sid` (room:leave): for good, the participant's resume token no longer admits it. */
   leave(p: Presence): Promise<Removal | null>;
-  /** Removes every participant whose lease ended before `now`, each exactly once across all replicas. */
+  /**
+   * Removes every participant whose lease ended before `now`, each exactly once across all replicas, and forgets
+   * meetings that ended longer ago than a token lives.
+   */
   reap(now: number): Promise<Removal[]>;
   updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<boolean>;
   setLocked(roomId: string, by: PeerId, locked: boolean): Promise<HostAction>;
@@ -125,6 +131,9 @@ export interface RoomStore {
 }
 
 export const DEFAULT_MEDIA: Media = { audio: true, video: true, screen: false };
+
+/** How long a meeting that ended is remembered: as long as any of its resume tokens can be valid. */
+export const ENDED_MEETING_MS = RESUME_MAX_AGE_S * 1000;
 
 /** The public view of a member. */
 export function toPeer(m: Member): Peer {

@@ -139,6 +139,23 @@ export function hostileChecks(world: HostileWorld) {
     });
   }
 
+  /** A participant that left on the last replica: its token, on every replica, admits a newcomer, never it again. */
+  async function leaverIsNewcomer(): Promise<void> {
+    const room = fresh('left');
+    await join(url(0), { room, name: 'Hank' }, from(nextAddr()));
+    const lea = await join(url(n - 1), { room, name: 'Lea' }, from(nextAddr()));
+    expect(await emitAck(lea.socket, 'room:leave')).toEqual({ ok: true });
+    await quietly(async () => {
+      for (let r = 0; r < n; r++) {
+        const back = await join(url(r), { room, name: 'Lea', resume: lea.welcome.resume }, from(nextAddr()));
+        expect([back.welcome.self.id === lea.welcome.self.id, back.welcome.self.host]).toEqual([false, false]);
+        expect(await emitAck(back.socket, 'room:leave')).toEqual({ ok: true });
+        count('admitted');
+      }
+      await settle();
+    });
+  }
+
   /** A handshake to a namespace that does not exist is refused, and nobody notices. */
   async function unknownNamespace(r: number): Promise<void> {
     await quietly(async () => {
@@ -254,7 +271,19 @@ export function hostileChecks(world: HostileWorld) {
     expect(tally.cases).toBeGreaterThanOrEqual(200);
   }
 
-  return { event, badHandshake, admittedName, badResume, kickedIsBanned, unknownNamespace, rawFrames, clientFrames, http, afterwards };
+  return {
+    event,
+    badHandshake,
+    admittedName,
+    badResume,
+    kickedIsBanned,
+    leaverIsNewcomer,
+    unknownNamespace,
+    rawFrames,
+    clientFrames,
+    http,
+    afterwards,
+  };
 }
 
 /**

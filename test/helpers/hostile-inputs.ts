@@ -62,12 +62,15 @@ export const BAD_HANDSHAKES: Array<[string, unknown]> = [
 ];
 
 /**
- * Names with format characters (bidi overrides, zero-width) are not control characters: they are admitted,
- * stored trimmed and otherwise verbatim, and read the same everywhere (the page renders them as text).
- * [what, name sent, name stored].
+ * Names with format characters are not control characters: they are admitted and read the same everywhere (the page
+ * renders them as text). Bidi embeddings, overrides and isolates are stripped, the rest (zero-width, marks) is
+ * stored trimmed and otherwise verbatim. [what, name sent, name stored].
  */
 export const UNICODE_NAMES: Array<[string, string, string]> = [
-  ['a right-to-left override', '\u202eevil\u202c', '\u202eevil\u202c'],
+  ['a right-to-left override (stripped)', '\u202eevil\u202c', 'evil'],
+  ['bidi isolates and embeddings (stripped)', '\u2067Ze\u2069\u202ad\u202c', 'Zed'],
+  ['a bidi override between spaces (stripped, then trimmed)', ' \u202d Zed \u202e ', 'Zed'],
+  ['right-to-left marks (kept)', '\u200fZed\u200e', '\u200fZed\u200e'],
   ['a zero-width space', 'Ze\u200bd', 'Ze\u200bd'],
   ['a zero-width joiner sequence', '👩\u200d💻 Dev', '👩\u200d💻 Dev'],
   ['a byte order mark around it (trimmed)', '\ufeffZed\ufeff', 'Zed'],

@@ -4,6 +4,7 @@
  */
 import type { ChatMessage } from '../../server/protocol/events';
 import type { JoinRequest, ResumeProof, RoomStore } from '../../server/rooms/store';
+import { leaveContract } from './store-contract-leave';
 
 let seq = 0;
 const uid = (p: string) => `${p}${++seq}${Math.random().toString(36).slice(2, 6)}`;
@@ -336,4 +337,5 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       expect((await store.snapshot(open))?.hasPassword).toBe(false);
     });
   });
+  leaveContract(name, factory);
 }

@@ -63,6 +63,8 @@ describe('resume tokens and bans, across replicas', () => {
   test.each(every(BAD_RESUMES, ([name]) => name))('refused: %s', (_name, [, make], r) => check.badResume(make, r));
   test('a kicked participant is BANNED on every replica: by its token, by its name from its address, in any case', () =>
     check.kickedIsBanned());
+  test('a participant that left on one replica is a newcomer by its token on every replica: a new PeerId, no host role', () =>
+    check.leaverIsNewcomer());
 });
 
 describe('inputs that close the connection, replicas in turn', () => {

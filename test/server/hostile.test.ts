@@ -66,6 +66,7 @@ describe('handshakes', () => {
 describe('resume tokens and bans', () => {
   test.each(onEvery(1, BAD_RESUMES, ([name]) => name))('refused: %s', (_name, [, make], r) => check.badResume(make, r));
   test('a kicked participant is BANNED: by its token, by its name from its address, in any case', () => check.kickedIsBanned());
+  test('a participant that left is a newcomer by its token: a new PeerId, no host role', () => check.leaverIsNewcomer());
 });
 
 describe('inputs that close the connection', () => {

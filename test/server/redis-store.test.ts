@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { createLogger } from '../../server/logger';
 import { createRedisClient } from '../../server/redis/client';
 import { RedisRoomStore } from '../../server/redis/room-store';
-import type { JoinRequest } from '../../server/rooms/store';
+import { ENDED_MEETING_MS, type JoinRequest } from '../../server/rooms/store';
 import { startRedis, type RedisProcess } from '../helpers/procs';
 import { roomStoreContract } from '../helpers/store-contract';
 
@@ -103,7 +103,16 @@ describe('RedisRoomStore across replicas', () => {
     expect(await list[1].join(req('pw', { password: 'shut' }))).toEqual({ ok: false, code: 'WRONG_PASSWORD' });
   });
 
-  test('every key of a room is gone once it empties, and the lease index forgets it', async () => {
+  /** After a room emptied: only its ended meeting, remembered for the lifetime of a token (24 h). */
+  const onlyEnded = async (prefix: string, room: string, meeting: string) => {
+    expect(await raw.keys(`${prefix}*`)).toEqual([`${prefix}{${room}}:ended`]);
+    expect(await raw.zRange(`${prefix}{${room}}:ended`, 0, -1)).toEqual([meeting]);
+    const ttl = await raw.pTTL(`${prefix}{${room}}:ended`);
+    expect(ttl).toBeGreaterThan(ENDED_MEETING_MS - 60_000);
+    expect(ttl).toBeLessThanOrEqual(ENDED_MEETING_MS);
+  };
+
+  test('every key of a room is gone once it empties but its ended meeting, and the lease index forgets it', async () => {
     const { list, prefix } = await replicas(2);
     const [a, b] = list;
     const ja = await a.join(req('gone', { sid: 'sa', password: 'pw' }));
@@ -121,17 +130,45 @@ describe('RedisRoomStore across replicas', () => {
     );
     // Every room key carries the safety TTL.
     for (const key of live.filter((k) => k.includes('{gone}'))) expect(await raw.pTTL(key)).toBeGreaterThan(0);
+    const { meeting } = (await a.snapshot('gone'))!;
     await b.leave({ roomId: 'gone', peerId: ja.member.id, sid: 'sa' });
-    expect(await raw.keys(`${prefix}*`)).toEqual([]);
+    await onlyEnded(prefix, 'gone', meeting);
   });
 
-  test('a room whose last participant is reaped leaves nothing behind', async () => {
+  test('a room whose last participant is reaped leaves nothing behind but its ended meeting', async () => {
     const { list, prefix } = await replicas(1);
     const r = await list[0].join(req('reaped', { sid: 'x' }));
     if (!r.ok) throw new Error(r.code);
     await list[0].detach({ roomId: 'reaped', peerId: r.member.id, sid: 'x' }, Date.now() - 1);
     expect((await list[0].reap(Date.now())).map((x) => x.reason)).toEqual(['disconnected']);
-    expect(await raw.keys(`${prefix}*`)).toEqual([]);
+    await onlyEnded(prefix, 'reaped', 'm1');
+  });
+
+  test('the left PeerIds carry the safety TTL and go with the room', async () => {
+    const { list, prefix } = await replicas(2);
+    const [a, b] = list;
+    const ja = await a.join(req('left', { sid: 'sa' }));
+    const jb = await b.join(req('left', { sid: 'sb' }));
+    if (!ja.ok || !jb.ok) throw new Error('join refused');
+    await b.leave({ roomId: 'left', peerId: jb.member.id, sid: 'sb' });
+    expect(await raw.sMembers(`${prefix}{left}:left`)).toEqual([jb.member.id]);
+    expect(await raw.pTTL(`${prefix}{left}:left`)).toBeGreaterThan(0);
+    await a.leave({ roomId: 'left', peerId: ja.member.id, sid: 'sa' });
+    await onlyEnded(prefix, 'left', 'm1');
+  });
+
+  test('ended meetings of one room code are bounded: the oldest are forgotten past 1,000', async () => {
+    const { list, prefix } = await replicas(1);
+    const ids = Array.from({ length: 1003 }, (_, i) => `m${i}`);
+    for (const [i, meeting] of ids.entries()) {
+      const r = await list[0].join(req('busy', { sid: 's', meeting, now: Date.now() + i }));
+      if (!r.ok) throw new Error(r.code);
+      await list[0].leave({ roomId: 'busy', peerId: r.member.id, sid: 's' });
+    }
+    const kept = await raw.zRange(`${prefix}{busy}:ended`, 0, -1);
+    expect(kept).toHaveLength(1000);
+    expect(kept).not.toContain('m0');
+    expect(kept).toContain('m1002');
   });
 
   test('a kick on one replica holds on every replica; a cached membership elsewhere runs out', async () => {

@@ -208,6 +208,24 @@ describe('chat', () => {
     expect(await server().parley.store.chat(room)).toEqual([]);
     expect(await emitAck(ada.socket, 'chat:send', { text: 'y'.repeat(2000) })).toMatchObject({ ok: true });
   });
+
+  test('bidi overrides and isolates in a name and in chat text reach nobody: not the sender, the others, history or the lobby', async () => {
+    const room = fresh();
+    const [ada] = await members(room, 'Ada');
+    const joined = waitFor<Peer>(ada.socket, 'peer:joined');
+    const eve = await join(url(), { room, name: '\u202eEve\u202c \u2067txt.exe\u2069' });
+    expect(eve.welcome.self.name).toBe('Eve txt.exe');
+    expect((await joined).name).toBe('Eve txt.exe');
+    const incoming = waitFor<ChatMessage>(ada.socket, 'chat:message');
+    const reply = await emitAck<{ message: ChatMessage }>(eve.socket, 'chat:send', { text: 'open \u202eexe.txt\u202c\u2066 now' });
+    expect(reply.ok && [reply.message.name, reply.message.text]).toEqual(['Eve txt.exe', 'open exe.txt now']);
+    expect(await incoming).toMatchObject({ name: 'Eve txt.exe', text: 'open exe.txt now' });
+    expect((await join(url(), { room, name: 'Cy' })).welcome.chat.map((m) => m.text)).toEqual(['open exe.txt now']);
+    expect(await peek(url(), room)).toMatchObject({ ok: true, room: { names: ['Ada', 'Eve txt.exe', 'Cy'] } });
+    // Nothing but bidi controls is no message, and no name.
+    expect(await emitAck(eve.socket, 'chat:send', { text: '\u202e\u2069' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    await expect(join(url(), { room, name: ' \u202e \u2066' })).rejects.toThrow('BAD_REQUEST');
+  });
 });
 
 describe('room:leave', () => {

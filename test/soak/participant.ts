@@ -55,7 +55,8 @@ export function connectSocket(crowd: Crowd, p: Participant): void {
     const now = Date.now();
     if (p.self && p.state !== 'joining') {
       // Came back after a drop or a drain notice.
-      if (w.self.id !== p.self) r.anomalies.push(`${p.name}: resumed as ${w.self.id}, was ${p.self}`);
+      // Unless its leave reached the room state before the replica died: then the token admits a newcomer.
+      if (w.self.id !== p.self && p.state !== 'leaving') r.anomalies.push(`${p.name}: resumed as ${w.self.id}, was ${p.self}`);
       r.resumes++;
       const took = now - p.awaySince;
       if (p.awayCause === 'kill') r.maxResumeAfterKillMs = Math.max(r.maxResumeAfterKillMs, took);

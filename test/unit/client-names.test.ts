@@ -36,6 +36,17 @@ describe('names', () => {
     expect(cleanName('x'.repeat(50))).toHaveLength(40);
     expect(cleanName('<b>Bob</b>')).toBe('<b>Bob</b>');
   });
+
+  test('cleanName drops bidi embeddings, overrides and isolates as the server does; nothing else visible is no name', () => {
+    expect(cleanName('\u202eevil\u202c')).toBe('evil');
+    expect(cleanName(' \u2066Ann\u2069 Lee\u202a')).toBe('Ann Lee');
+    expect(cleanName('\u202b\u202d\u2067\u2068')).toBe('');
+    expect(cleanName(' \u202e \u2069 ')).toBe('');
+    // Not counted against the 40 characters.
+    expect(cleanName('\u202e'.repeat(10) + 'x'.repeat(40))).toBe('x'.repeat(40));
+    // Marks and zero-width characters are the server's business (kept, or refused when nothing else shows).
+    expect(cleanName('Ze\u200bd\u200f')).toBe('Ze\u200bd\u200f');
+  });
 });
 
 describe('errors in words', () => {

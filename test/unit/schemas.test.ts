@@ -15,6 +15,7 @@ import {
   roomId,
   signal,
 } from '../../server/protocol/schemas';
+import { banKey } from '../../server/rooms/codes';
 
 /** What parse throws: the code and the message a client would see. */
 function refusal(run: () => unknown): { code: string; message: string } {
@@ -121,7 +122,13 @@ describe('names', () => {
     ['\u00a0Zed\u2003', 'Zed'],
     ['\ufeffZed\ufeff', 'Zed'],
     ['Ze\u200bd', 'Ze\u200bd'],
-    ['\u202eevil\u202c', '\u202eevil\u202c'],
+    // Bidi embeddings, overrides and isolates go; other format characters (zero-width, marks) stay.
+    ['\u202eevil\u202c', 'evil'],
+    ['\u202aA\u202bB\u202cC\u202dD\u202eE', 'ABCDE'],
+    ['\u2066Mal\u2067lo\u2068ry\u2069', 'Mallory'],
+    ['\u202e Ada \u2069', 'Ada'],
+    ['\u200fRTL mark\u200e', '\u200fRTL mark\u200e'],
+    ['\u202e' + 'n'.repeat(40), 'n'.repeat(40)],
     ['😀'.repeat(40), '😀'.repeat(40)],
     [`${'n'.repeat(40)}   `, 'n'.repeat(40)],
   ])('%j is the name %j', (input, expected) => {
@@ -144,8 +151,24 @@ describe('names', () => {
     ['a lone high surrogate', 'Ze\ud800d'],
     ['a lone low surrogate', '\udc00'],
     ['surrogates in the wrong order', '\ude00\ud83d'],
+    ['only a right-to-left override', '\u202e'],
+    ['only bidi controls and spaces', ' \u202a\u202b \u202c\u202d\u202e\u2066\u2067\u2068\u2069 '],
+    ['only bidi controls and a zero-width space', '\u2066\u200b\u2069'],
   ])('refused: %s', (_what, input) => {
     expect(refusal(() => parse(name, input)).code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('ban keys', () => {
+  // A ban is keyed on the name as stored; the key of what was typed must be the same, bidi controls or not.
+  test.each([
+    ['\u202eMallory\u202c', 'mallory'],
+    ['\u2066Mal\u2069lory', 'mallory'],
+    ['\u202a\u202b Ma\u200dllory \u202d', 'mallory'],
+    ['Ｍallory\u2067', 'mallory'],
+  ])('%j, as typed and as stored, is the ban key %j', (typed, key) => {
+    expect(banKey(typed)).toBe(key);
+    expect(banKey(parse(name, typed))).toBe(key);
   });
 });
 
@@ -154,8 +177,23 @@ describe('chat text', () => {
     ['a lone high surrogate', 'broken \ud800 text'],
     ['a lone low surrogate', '\udfff'],
     ['empty', ''],
+    ['only bidi controls', '\u202e\u2066\u2069\u202c'],
   ])('refused: %s', (_what, text) => {
     expect(refusal(() => parse(chatSend, { text }, true))).toEqual({ code: 'BAD_REQUEST', message: 'Invalid payload at text.' });
+  });
+
+  test.each([
+    ['a right-to-left override', 'see \u202eexe.txt\u202c now', 'see exe.txt now'],
+    ['every embedding, override and isolate', '\u202a1\u202b2\u202c3\u202d4\u202e5\u20666\u20677\u20688\u20699', '123456789'],
+    ['a bidi control next to spaces', ' \u2067 hi ', '  hi '],
+    ['marks and zero-width characters (kept)', 'a\u200fb\u200bc\u200dd', 'a\u200fb\u200bc\u200dd'],
+  ])('bidi controls are stripped: %s', (_what, text, expected) => {
+    expect(parse(chatSend, { text }, true)).toEqual({ text: expected });
+  });
+
+  test('the limit counts the text as sent, bidi controls included', () => {
+    expect(refusal(() => parse(chatSend, { text: '\u202e'.repeat(2001) }, true)).code).toBe('PAYLOAD_TOO_LARGE');
+    expect(parse(chatSend, { text: `${'\u202e'.repeat(1999)}x` })).toEqual({ text: 'x' });
   });
 
   test('control characters are text in a chat message', () => {

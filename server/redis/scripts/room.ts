@@ -10,24 +10,43 @@
  *   5 bans   SET   id:<PeerId>, who:<identity>
  *   6 chat   LIST  message JSON, oldest first
  *   7 index  ZSET  roomId -> earliest lease end in the room (what the reaper scans)
+ *   8 left   SET   PeerIds that left (room:leave): their resume tokens admit nobody
+ *   9 ended  ZSET  meeting id -> remembered until, epoch ms: meetings of this room that ended (it emptied); outlives
+ *                  the room, for as long as a token lives, so that no token brings an ended meeting back
  * and ARGV[1] = roomId, ARGV[2] = safety TTL in ms; the rest is per script.
  *
  * A member is returned as the flat array
  *   { id, name, identity, joinedAt, media, hand, sid, expiresAt, host('1'|'0') }
  * and a removal as a member followed by { reason, newHost or '' }.
  */
+import { ENDED_MEETING_MS } from '../../rooms/store';
 import { luaScript } from './run';
+
+/** Ended meetings remembered per room code; a code emptied more often than this in a day forgets the oldest. */
+const ENDED_MAX = 1000;
 
 const PRELUDE = `
 local META, ORDER, EXP, PEERS, BANS, CHAT, INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local LEFT, ENDED = KEYS[8], KEYS[9]
 local ROOM, TTL = ARGV[1], tonumber(ARGV[2])
+local ENDED_MS = ${ENDED_MEETING_MS}
 
 local function keep()
   for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], TTL) end
+  redis.call('PEXPIRE', LEFT, TTL)
 end
 local function wipe()
-  redis.call('DEL', META, ORDER, EXP, PEERS, BANS, CHAT)
+  redis.call('DEL', META, ORDER, EXP, PEERS, BANS, CHAT, LEFT)
   redis.call('ZREM', INDEX, ROOM)
+end
+-- The room emptied: its meeting ended, and stays ended for as long as one of its tokens can be valid.
+local function ended(now)
+  local meeting = redis.call('HGET', META, 'meeting')
+  if not meeting or meeting == '' then return end
+  redis.call('ZREMRANGEBYSCORE', ENDED, '-inf', now)
+  redis.call('ZADD', ENDED, now + ENDED_MS, meeting)
+  redis.call('ZREMRANGEBYRANK', ENDED, 0, -${ENDED_MAX + 1})
+  redis.call('PEXPIRE', ENDED, ENDED_MS)
 end
 -- The index holds each room's earliest lease end; touch may leave it early, never late.
 local function sync()
@@ -45,8 +64,10 @@ local function describe(peer)
   local exp = redis.call('ZSCORE', EXP, peer) or '0'
   return { peer, v[1] or '', v[2] or '', v[3] or '0', v[4] or '{}', v[5] or '0', v[6] or '', exp, isHost(peer) and '1' or '0' }
 end
-local function remove(peer, reason)
+-- now: epoch ms, the caller's clock.
+local function remove(peer, reason, now)
   local d = describe(peer)
+  if reason == 'left' then redis.call('SADD', LEFT, peer) end
   redis.call('ZREM', ORDER, peer)
   redis.call('ZREM', EXP, peer)
   redis.call('HDEL', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer)
@@ -58,8 +79,14 @@ local function remove(peer, reason)
       newHost = nxt[1]
     end
   end
-  -- The room lives while somebody is in it: bans, lock, password and chat go with the last one.
-  if redis.call('ZCARD', ORDER) == 0 then wipe() else sync() keep() end
+  -- The room lives while somebody is in it: bans, lock, password and chat go with the last one, and the meeting ends.
+  if redis.call('ZCARD', ORDER) == 0 then
+    ended(tonumber(now))
+    wipe()
+  else
+    sync()
+    keep()
+  end
   d[10] = reason
   d[11] = newHost
   return d
@@ -101,7 +128,8 @@ if n > 0 then
     keep()
     return { 'ok', '1', unpack(describe(peer)) }
   end
-  if resuming and claim ~= meeting then return { 'err', 'STALE_RESUME' } end
+  -- A token of another meeting, or of a participant that left this one: its holder is a newcomer.
+  if resuming and (claim ~= meeting or redis.call('SISMEMBER', LEFT, peer) == 1) then return { 'err', 'STALE_RESUME' } end
   if redis.call('HGET', META, 'locked') == '1' then return { 'err', 'ROOM_LOCKED' } end
   if n >= tonumber(ARGV[8]) then return { 'err', 'ROOM_FULL' } end
   local roomSalt = redis.call('HGET', META, 'salt')
@@ -114,6 +142,9 @@ if n > 0 then
   host = resuming and ARGV[14] == '1' and (not current or current == '')
 else
   if claim == '-' then return { 'err', 'STALE_RESUME' } end
+  -- A meeting that ended is not brought back by its tokens; one whose state was lost (FLUSHALL) is.
+  local till = resuming and redis.call('ZSCORE', ENDED, claim)
+  if till and tonumber(till) > tonumber(ARGV[7]) then return { 'err', 'STALE_RESUME' } end
   -- A meeting brought back from a token after its state was lost keeps its id, and its password if it had one.
   local protect = (resuming and ARGV[15] == '1') or (not resuming and offering)
   if protect and not offering then return { 'err', 'WRONG_PASSWORD' } end
@@ -177,11 +208,11 @@ keep()
 return 1
 `;
 
-/** ARGV: 3 peer, 4 sid. Returns a removal or {}. */
+/** ARGV: 3 peer, 4 sid, 5 now. Returns a removal or {}. */
 const LEAVE = `
 local peer, sid = ARGV[3], ARGV[4]
 if not member(peer) or redis.call('HGET', PEERS, 's:' .. peer) ~= sid then return {} end
-return remove(peer, 'left')
+return remove(peer, 'left', ARGV[5])
 `;
 
 /** ARGV: 3 now. Removes every member whose lease ended at or before now, in join order. Returns removals. */
@@ -196,7 +227,7 @@ for _, id in ipairs(expired) do seqs[id] = tonumber(redis.call('ZSCORE', ORDER, 
 table.sort(expired, function(a, b) return seqs[a] < seqs[b] end)
 local out = {}
 for _, id in ipairs(expired) do
-  if member(id) then out[#out + 1] = remove(id, 'disconnected') else redis.call('ZREM', EXP, id) end
+  if member(id) then out[#out + 1] = remove(id, 'disconnected', ARGV[3]) else redis.call('ZREM', EXP, id) end
 end
 if redis.call('ZCARD', ORDER) == 0 then wipe() end
 return out
@@ -213,7 +244,7 @@ return 1
 `;
 
 /**
- * ARGV: 3 op 'lock'|'kick'|'check', 4 by, 5 target PeerId (or '1'|'0' for lock).
+ * ARGV: 3 op 'lock'|'kick'|'check', 4 by, 5 target PeerId (or '1'|'0' for lock), 6 now.
  * Returns { 'ok', removal... } | { 'err', code }.
  */
 const HOST = `
@@ -230,7 +261,7 @@ if not member(arg) then return { 'err', 'NOT_IN_ROOM' } end
 if op == 'check' then return { 'ok' } end
 local identity = redis.call('HGET', PEERS, 'w:' .. arg) or ''
 redis.call('SADD', BANS, 'id:' .. arg, 'who:' .. identity)
-local r = remove(arg, 'kicked')
+local r = remove(arg, 'kicked', ARGV[6])
 return { 'ok', unpack(r) }
 `;
 
