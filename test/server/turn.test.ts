@@ -130,7 +130,7 @@ describe('ice:refresh', () => {
   test('a socket whose place the room no longer holds gets NOT_IN_ROOM and no credentials', async () => {
     const id = room();
     const { socket, welcome } = await join(srv.url, { room: id, name: 'Ann' });
-    // The place is gone (as when another replica's reaper removed it) while this socket is still open.
+    // The place is gone while this socket is still open (as when another replica gave it up for this one).
     expect(
       await srv.parley.store.leave({
         roomId: id,
