@@ -72,6 +72,19 @@ describe('graceful drain', () => {
   });
 });
 
+// A replica told to close while it waits out a drain's notice period (a second signal, a test tearing down) does not
+// wait for the rest of it: close() ends the drain, and the two end together.
+test('close() during the notice period ends the drain at once', async () => {
+  const srv = await startServer({ drainNoticeMs: 600_000 });
+  const drained = srv.parley.drain();
+  expect((await fetch(`${srv.url}/readyz`)).status).toBe(503);
+  const outcome = await Promise.race([
+    Promise.all([srv.close(), drained]).then(() => 'both ended'),
+    sleep(20_000).then(() => 'still waiting after 20 s'),
+  ]);
+  expect(outcome).toBe('both ended');
+});
+
 // A connection that never finishes its request (a stalled client, a half-open socket) must not keep a replica that
 // is shutting down from ending: close() gives requests in flight a grace period, then closes their connections.
 describe('close with a request in flight', () => {
