@@ -50,8 +50,11 @@ export interface ParleyApp {
   log: Logger;
   listen(port?: number, host?: string): Promise<AddressInfo>;
   setReady(ready: boolean): void;
-  /** Graceful drain: not ready, no new connections, participants moved elsewhere; then close(). */
-  drain(timeoutMs?: number): Promise<void>;
+  /**
+   * Graceful drain: not ready for `noticeMs` while still serving and admitting (the load balancer takes the replica
+   * out of its rotation meanwhile), then no new connections and the participants moved elsewhere; then close().
+   */
+  drain(timeoutMs?: number, noticeMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +83,8 @@ export function createApp(deps: AppDeps): ParleyApp {
   const metrics = createMetrics();
   let ready = false;
   let draining = false;
+  let closing: Promise<void> | undefined;
+  let endNotice: (() => void) | undefined;
 
   const app = new Koa();
   app.proxy = config.trustProxy;
@@ -131,7 +136,8 @@ export function createApp(deps: AppDeps): ParleyApp {
     adapter: deps.adapter,
     // Engine.IO asks this for new connections only (a request of an existing session carries its sid).
     allowRequest: (req, cb) => {
-      // While draining, new connections go to another replica.
+      // Once the participants are told to move, new connections go to another replica (the load balancer has
+      // stopped sending any here by then: see drain()).
       if (draining) return cb('draining', false);
       if (!originAllowed(req.headers, allowed, config.trustProxy)) return cb('origin not allowed', false);
       const address = clientAddress(req.headers, req.socket.remoteAddress ?? '', config.trustProxy);
@@ -171,31 +177,50 @@ export function createApp(deps: AppDeps): ParleyApp {
     setReady(value: boolean) {
       ready = value;
     },
-    async drain(timeoutMs = config.drainTimeoutMs) {
+    async drain(timeoutMs = config.drainTimeoutMs, noticeMs = config.drainNoticeMs) {
+      // Not ready first, serving and admitting as before: told to move now, a participant whose cookie names this
+      // replica would come straight back here until the load balancer's health check noticed, and be refused.
       ready = false;
-      draining = true;
-      log.info({ timeoutMs }, 'draining');
-      await room.drain(Math.min(2000, timeoutMs / 2), timeoutMs);
+      log.info({ noticeMs, timeoutMs }, 'draining: not ready; participants told to move after the notice period');
+      if (noticeMs > 0 && !closing) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, noticeMs);
+          endNotice = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      if (!closing) {
+        draining = true;
+        await room.drain(Math.min(2000, timeoutMs / 2), timeoutMs);
+      }
       await this.close();
     },
-    async close() {
-      ready = false;
-      // A client that reconnects while the sockets close must not open a new session here: it would hold the HTTP
-      // server open (a long-poll is an active connection) until it leaves of its own accord. The keep-alive
-      // connection its refusal went over is closed once idle; requests still in flight get CLOSE_GRACE_MS.
-      draining = true;
-      room.stop();
-      const idle = setInterval(() => server.closeIdleConnections(), 50);
-      const lingering = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
-      });
-      clearInterval(idle);
-      clearTimeout(lingering);
-      // The store hears of every connection that closed (its place kept for the grace period) before it is closed.
-      await room.settled();
-      await deps.onClose?.();
-      if (ownsStore) await store.close();
+    close() {
+      endNotice?.();
+      closing ??= shutdown();
+      return closing;
     },
   };
+
+  async function shutdown(): Promise<void> {
+    ready = false;
+    // A client that reconnects while the sockets close must not open a new session here: it would hold the HTTP
+    // server open (a long-poll is an active connection) until it leaves of its own accord. The keep-alive
+    // connection its refusal went over is closed once idle; requests still in flight get CLOSE_GRACE_MS.
+    draining = true;
+    room.stop();
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const lingering = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    await new Promise<void>((resolve) => {
+      io.close(() => resolve());
+    });
+    clearInterval(idle);
+    clearTimeout(lingering);
+    // The store hears of every connection that closed (its place kept for the grace period) before it is closed.
+    await room.settled();
+    await deps.onClose?.();
+    if (ownsStore) await store.close();
+  }
 }

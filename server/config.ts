@@ -52,6 +52,12 @@ const settings = z.object({
     .transform((v) => v === '1' || v === 'true'),
   allowedOrigins: list.default([]),
   drainTimeoutMs: int(0, 600_000).default(10_000),
+  // On SIGTERM, how long /readyz answers 503 before the participants are told to move, the replica meanwhile
+  // serving and admitting as before: by then the load balancer must have taken it out of the rotation, or a client
+  // whose cookie names this replica comes back here and is refused. HAProxy as in deploy/haproxy.cfg (inter 2s,
+  // fastinter 500ms, fall 2) needs at most inter + (fall - 1) × fastinter = 2.5 s; the default is fall × inter,
+  // which leaves 1.5 s for slow checks. Keep it above that bound when the checks change; 0 without a load balancer.
+  drainNoticeMs: int(0, 600_000).default(4000),
   replicaId: z
     .string()
     .regex(/^[\w.-]{1,64}$/)

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), config.drainTimeoutMs + 5000);
+    const force = setTimeout(() => process.exit(1), config.drainNoticeMs + config.drainTimeoutMs + 5000);
     force.unref();
     // SIGTERM (an orchestrator stopping the replica): drain first, so the participants move to other replicas.
     (signal === 'SIGTERM' ? parley.drain() : parley.close()).then(

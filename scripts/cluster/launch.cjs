@@ -7,8 +7,9 @@ const { stopProcess } = require('../procs.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-// Above the replicas' default drain (DRAIN_TIMEOUT_MS, 10 s): a draining replica gets to finish before SIGKILL.
-const STOP_TIMEOUT_MS = 15_000;
+// Above the replicas' default drain (DRAIN_NOTICE_MS 4 s, then DRAIN_TIMEOUT_MS 10 s, then up to 2 s closing): a
+// draining replica gets to finish before SIGKILL.
+const STOP_TIMEOUT_MS = 20_000;
 const stopChild = (proc, signal = 'SIGTERM') => stopProcess(proc, signal, STOP_TIMEOUT_MS);
 
 /**

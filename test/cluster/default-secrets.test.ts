@@ -51,6 +51,7 @@ function replicaEnv(port: number, env: Record<string, string>): NodeJS.ProcessEn
     TRUST_PROXY: '1',
     LOG_LEVEL: 'warn',
     DRAIN_TIMEOUT_MS: '0',
+    DRAIN_NOTICE_MS: '0',
     ...env,
   };
 }

@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io-client';
 import { startCluster, type Cluster, type ReplicaHandle } from '../../scripts/cluster.cjs';
 import type { Peer, Welcome } from '../../server/protocol/events';
 import { closeAll, connect, emitAck, join, record, sleep, waitFor } from '../helpers/client';
+import { lbGet, type LbAnswer } from '../helpers/lb';
 import { replicaMetrics } from '../helpers/metrics';
 
 // Starting processes and waiting for health checks takes seconds, not the default five.
@@ -24,11 +25,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function get(path: string, cookie?: string): Promise<Response> {
-  const res = await fetch(cluster.url + path, { headers: cookie ? { cookie } : {}, signal: AbortSignal.timeout(5000) });
-  await res.arrayBuffer();
-  return res;
-}
+/** Through the LB, a connection per request (see lbGet: replicas go away in these tests). */
+const get = (path: string, cookie?: string): Promise<LbAnswer> => lbGet(cluster.url + path, cookie);
 
 /** The LB cookie that pins each replica, learnt from responses without a cookie (round robin). */
 async function cookiesByReplica(): Promise<Map<string, string>> {
@@ -64,12 +62,12 @@ function environOf(pid: number): Map<string, string> {
 }
 
 test('the load balancer answers /healthz and /readyz', async () => {
-  const ready = await fetch(`${cluster.url}/readyz`);
+  const ready = await get('/readyz');
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ready' });
-  const live = await fetch(`${cluster.url}/healthz`);
+  expect(JSON.parse(ready.body)).toEqual({ status: 'ready' });
+  const live = await get('/healthz');
   expect(live.status).toBe(200);
-  expect(await live.json()).toEqual({ status: 'ok' });
+  expect(JSON.parse(live.body)).toEqual({ status: 'ok' });
 });
 
 test('requests without a cookie go round all replicas, and the LB names the replica that served', async () => {

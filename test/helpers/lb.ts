@@ -5,12 +5,38 @@ import type { Welcome } from '../../server/protocol/events';
 import { waitUntil } from './browser';
 import { replicaMetrics } from './metrics';
 
+export interface LbAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/**
+ * A GET through the load balancer, its body read. Each request has a connection of its own (`Connection: close`):
+ * one kept alive from an earlier request may be closed by HAProxy just as it is reused ("other side closed"), as
+ * when a replica goes away. A GET that fails without an answer that way is sent once more; an HTTP status never is.
+ */
+export async function lbGet(url: string, cookie?: string, timeoutMs = 5000): Promise<LbAnswer> {
+  const once = async (): Promise<LbAnswer> => {
+    const res = await fetch(url, {
+      headers: { connection: 'close', ...(cookie ? { cookie } : {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: res.status, headers: res.headers, body: await res.text() };
+  };
+  try {
+    return await once();
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError') throw err;
+    return once();
+  }
+}
+
 /** Learns which PARLEY_LB value pins which replica from requests without a cookie (round robin). */
 export async function lbCookies(url: string, replicas: number): Promise<Map<string, string>> {
   const cookies = new Map<string, string>();
   for (let i = 0; i < 10 * replicas && cookies.size < replicas; i++) {
-    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) });
-    await res.arrayBuffer();
+    const res = await lbGet(`${url}/readyz`);
     const replica = res.headers.get('x-parley-replica');
     const value = /PARLEY_LB=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
     if (replica && value) cookies.set(replica, value);
@@ -41,8 +67,7 @@ export async function untilLbRoutesTo(url: string, replica: string, timeoutMs = 
     `the load balancer to route to ${replica}`,
     async () => {
       for (let i = 0; i < 6; i++) {
-        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-        await res.arrayBuffer();
+        const res = await lbGet(`${url}/healthz`, undefined, 2000);
         if (res.headers.get('x-parley-server') === replica) return true;
       }
       return false;
