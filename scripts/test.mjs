@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 const { ensureSystemPackages } = createRequire(import.meta.url)('./procs.cjs');
 
@@ -30,6 +31,9 @@ for (const [label, cmd, args] of steps) {
   }
 }
 
+/** How long the compose test may still take once the unit and server tests are done. */
+const COMPOSE_WAIT_MS = 20 * 60_000;
+
 /** How long Jest may take to exit once its report is written; longer means something a test opened is still open. */
 const EXIT_GRACE_MS = 60_000;
 
@@ -56,6 +60,26 @@ function runJest(args, out) {
 }
 
 /**
+ * CI runs the docker-compose test (npm run test:compose) beside this and names, in PARLEY_COMPOSE_RESULT, the file
+ * its exit code will be written to (its log beside it, compose.log). Waits for it once, prints its log and counts it.
+ */
+let composeCounted = false;
+async function composeResult() {
+  const rcFile = process.env.PARLEY_COMPOSE_RESULT;
+  if (!rcFile || composeCounted) return;
+  composeCounted = true;
+  const started = Date.now();
+  if (!existsSync(rcFile)) process.stdout.write('\n== waiting for the compose test\n');
+  while (!existsSync(rcFile) && Date.now() - started < COMPOSE_WAIT_MS) await new Promise((r) => setTimeout(r, 1000));
+  const log = path.join(path.dirname(rcFile), 'compose.log');
+  process.stdout.write(`\n== compose test\n${existsSync(log) ? readFileSync(log, 'utf8') : '(no log)\n'}`);
+  const ok = existsSync(rcFile) && readFileSync(rcFile, 'utf8').trim() === '0';
+  process.stdout.write(`compose test (docker-compose.yml, 3 replicas): ${ok ? 'passed' : 'FAILED'}\n`);
+  if (ok) passed++;
+  else failed++;
+}
+
+/**
  * The layers in two runs: unit and server tests (in-process replicas, no browser) two files at a time; cluster and
  * browser tests (replica processes, HAProxy, Chromium: timing-sensitive on a small machine) one file at a time.
  * Arguments given to `npm test` make it one run of exactly those.
@@ -69,12 +93,14 @@ const runs = extra.length
         label: 'cluster and browser tests',
         args: ['--selectProjects', 'cluster', 'browser', '--maxWorkers=1'],
         out: 'test-results/jest-2.json',
+        afterCompose: true,
       },
     ];
 mkdirSync('test-results', { recursive: true });
 let passed = 0;
 let failed = failedSteps;
 for (const run of runs) {
+  if (run.afterCompose) await composeResult();
   process.stdout.write(`\n== ${run.label}\n`);
   const jest = await runJest(run.args, run.out);
   let runFailed = 0;
@@ -95,12 +121,6 @@ for (const run of runs) {
   if (jest.status !== 0 && runFailed === 0) runFailed++;
   failed += runFailed;
 }
-// CI runs the docker-compose test (npm run test:compose) first and passes its exit code here.
-if (process.env.PARLEY_COMPOSE_RC !== undefined) {
-  const ok = process.env.PARLEY_COMPOSE_RC === '0';
-  process.stdout.write(`\ncompose test (docker-compose.yml, 3 replicas): ${ok ? 'passed' : 'FAILED'}\n`);
-  if (ok) passed++;
-  else failed++;
-}
+await composeResult();
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);
