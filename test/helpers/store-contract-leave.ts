@@ -4,30 +4,14 @@
  * Called by roomStoreContract, so every RoomStore implementation runs it.
  */
 import { ENDED_MEETING_MS, type JoinRequest, type ResumeProof, type RoomStore } from '../../server/rooms/store';
-
-let seq = 0;
-const uid = (p: string) => `${p}${++seq}${Math.random().toString(36).slice(2, 6)}`;
+import { joinRequest, uid } from './join-request';
 
 export function leaveContract(name: string, factory: () => Promise<RoomStore>): void {
   describe(`RoomStore contract, leaving: ${name}`, () => {
     let store: RoomStore;
     let room: string;
     const now = () => Date.now();
-    const req = (over: Partial<JoinRequest> = {}): JoinRequest => {
-      const peerId = over.peerId ?? uid('p');
-      return {
-        roomId: room,
-        peerId,
-        name: `N${peerId}`,
-        identity: `127.0.0.1|n${peerId}`,
-        sid: uid('s'),
-        maxPeers: 8,
-        expiresAt: now() + 60_000,
-        now: now(),
-        meeting: uid('m'),
-        ...over,
-      };
-    };
+    const req = (over: Partial<JoinRequest> = {}): JoinRequest => joinRequest(room, over);
     const admit = async (over: Partial<JoinRequest> = {}) => {
       const r = await store.join(req(over));
       if (!r.ok) throw new Error(`join refused: ${r.code}`);

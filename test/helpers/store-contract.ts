@@ -5,30 +5,14 @@
 import type { ChatMessage } from '../../server/protocol/events';
 import type { JoinRequest, ResumeProof, RoomStore } from '../../server/rooms/store';
 import { leaveContract } from './store-contract-leave';
-
-let seq = 0;
-const uid = (p: string) => `${p}${++seq}${Math.random().toString(36).slice(2, 6)}`;
+import { joinRequest, uid } from './join-request';
 
 export function roomStoreContract(name: string, factory: () => Promise<RoomStore>): void {
   describe(`RoomStore contract: ${name}`, () => {
     let store: RoomStore;
     let room: string;
     const now = () => Date.now();
-    const req = (over: Partial<JoinRequest> = {}): JoinRequest => {
-      const peerId = over.peerId ?? uid('p');
-      return {
-        roomId: room,
-        peerId,
-        name: `N${peerId}`,
-        identity: `127.0.0.1|n${peerId}`,
-        sid: uid('s'),
-        maxPeers: 8,
-        expiresAt: now() + 60_000,
-        now: now(),
-        meeting: uid('m'),
-        ...over,
-      };
-    };
+    const req = (over: Partial<JoinRequest> = {}): JoinRequest => joinRequest(room, over);
     /** What a token issued in the room's current meeting proves. */
     const proof = async (over: Partial<ResumeProof> = {}): Promise<ResumeProof> => ({
       meeting: (await store.snapshot(room))?.meeting ?? 'none',
