@@ -2,7 +2,8 @@
  * A replica through a Redis restart after an outage longer than the grace period: its Redis connections keep trying
  * at least every REDIS_RECONNECT_MAX_MS, so it is ready again within about that of Redis coming back; and a participant
  * whose socket dropped during the outage keeps its place when it comes back as late as the client's longest
- * reconnection back-off allows, while one who never comes back is announced as left once the hold-off is over.
+ * reconnection back-off allows, while one who never comes back is announced as left once the hold-off is over; and
+ * the Socket.IO adapter's subscriptions survive it, also for a room emptied on a replica meanwhile and filled again.
  */
 import type { Peer } from '../../server/protocol/events';
 import { RECONNECT_DELAY_MAX_MS } from '../../server/protocol/limits';
@@ -10,7 +11,7 @@ import { createLogger } from '../../server/logger';
 import { createRedisBackend } from '../../server/redis/backend';
 import { REDIS_RECONNECT_MAX_MS } from '../../server/redis/client';
 import { REAP_HOLD_MARGIN_MS, REAP_HOLD_MS } from '../../server/redis/room-store';
-import { closeAll, dropTransport, join, joinInOrder, sleep } from '../helpers/client';
+import { closeAll, dropTransport, join, joinInOrder, sleep, waitFor } from '../helpers/client';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { startRedis, type RedisProcess } from '../helpers/procs';
 import { testConfig } from '../helpers/server';
@@ -111,4 +112,36 @@ test('a participant who dropped during the outage and comes back at the clientâ€
   expect(back.welcome.peers.map((p) => p.id).sort()).toEqual([bob.welcome.self.id, cy.welcome.self.id].sort());
   // Timed from this test's own 'ready' listener, which runs just after the store's.
   expect(cyLeftAfter).toBeGreaterThanOrEqual(REAP_HOLD_MS - 20);
+});
+
+test('a Redis outage with participants coming and going: afterwards every room is heard across replicas', async () => {
+  cluster = await startCluster(redis.url, 2, { resumeGraceMs: 60_000 });
+  const [r0, r1] = cluster.replicas;
+  const a = await join(r0.url, { room: 'out-one', name: 'Ann' });
+  const b = await join(r1.url, { room: 'out-one', name: 'Ben' });
+  const c = await join(r0.url, { room: 'out-two', name: 'Cat' });
+  await redis.kill();
+  await sleep(1500);
+  // Cat's socket goes away during the outage: its replica drops the room's subscription.
+  c.socket.close();
+  await sleep(1500);
+  await redis.start();
+  await until('both replicas healthy', async () => r0.backend.healthy() && r1.backend.healthy(), 10_000, undefined, 50);
+  // Pub/sub subscriptions are restored on reconnect: Ann's chat on r0 reaches Ben on r1.
+  await until(
+    'a chat message across replicas',
+    async () => {
+      const got = waitFor<{ text: string }>(b.socket, 'chat:message', 500).catch(() => undefined);
+      a.socket.emit('chat:send', { text: 'after' }, () => undefined);
+      return (await got)?.text === 'after';
+    },
+    10_000,
+    undefined,
+    100,
+  );
+  const d = await join(r1.url, { room: 'out-two', name: 'Dee' });
+  const e = await join(r0.url, { room: 'out-two', name: 'Eve' });
+  const seen = waitFor<{ text: string }>(d.socket, 'chat:message', 3000);
+  e.socket.emit('chat:send', { text: 'new room' }, () => undefined);
+  expect((await seen).text).toBe('new room');
 });
