@@ -224,9 +224,11 @@ describe('two replicas on Redis', () => {
     const guest = await join(url(1), { room, name: 'Guest' });
     const mallory = await join(url(1), { room, name: 'Mallory' });
     expect(await emitAck(host.socket, 'host:kick', { id: mallory.welcome.self.id })).toEqual({ ok: true });
+    // Every replica notices the places are gone and sends their holders to resume (listening from before the flush:
+    // a heartbeat can notice it before the flush's own connection has quit).
+    const told = Promise.all([waitFor(host.socket, 'server:draining', 5000), waitFor(guest.socket, 'server:draining', 5000)]);
     await flush();
-    // Every replica notices the places are gone and sends their holders to resume.
-    await Promise.all([waitFor(host.socket, 'server:draining', 5000), waitFor(guest.socket, 'server:draining', 5000)]);
+    await told;
     const back = await join(url(0), { room, name: 'Mallory', resume: mallory.welcome.resume });
     expect(back.welcome.self).toMatchObject({ id: mallory.welcome.self.id, host: false });
     expect(back.welcome.room.locked).toBe(false);
@@ -240,8 +242,9 @@ describe('two replicas on Redis', () => {
   test('after the room state is lost, a meeting that had a password comes back only with it', async () => {
     const room = `flushed-pw-${Date.now()}`;
     const host = await join(url(0), { room, name: 'Host', password: 'right' });
+    const told = waitFor(host.socket, 'server:draining', 5000);
     await flush();
-    await waitFor(host.socket, 'server:draining', 5000);
+    await told;
     expect((await refused(url(1), { room, name: 'Host', resume: host.welcome.resume })).message).toBe('WRONG_PASSWORD');
     const back = await join(url(1), { room, name: 'Host', resume: host.welcome.resume, password: 'right' });
     expect(back.welcome.self).toMatchObject({ id: host.welcome.self.id, host: true });
