@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { gateConnections } from './realtime/connections';
 import { clientAddress } from './realtime/context';
+import type { SubscribedFn } from './realtime/context';
 import { localLimits, type Limits } from './realtime/limits';
 import { attachLobby } from './realtime/lobby';
 import { attachRoom, type RoomRuntime } from './realtime/room';
@@ -36,6 +37,8 @@ export interface AppDeps {
   limits?: Limits;
   /** Extra readiness condition, e.g. the Redis connection. */
   healthy?: () => boolean;
+  /** Resolves once the adapter's subscriptions to these rooms are active; at once when absent. */
+  subscribed?: SubscribedFn;
   /** Called by close() after Socket.IO is closed, e.g. to quit Redis clients. */
   onClose?: () => Promise<void>;
 }
@@ -152,7 +155,7 @@ export function createApp(deps: AppDeps): ParleyApp {
   });
   const gate = gateConnections(io, limits.connections);
   secureEngine(io, server);
-  const realtime = { config, store, metrics, log, limits };
+  const realtime = { config, store, metrics, log, limits, subscribed: deps.subscribed };
   const lobby = attachLobby(io, realtime);
   const room = attachRoom(io, realtime, lobby.notify);
 

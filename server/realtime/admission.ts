@@ -123,6 +123,10 @@ export function enter(svc: RoomServices, socket: RoomSocket): void {
 export async function welcome(svc: RoomServices, socket: RoomSocket, plog: Logger): Promise<void> {
   const { config, store, metrics } = svc;
   const { roomId, peerId, sid, resumed } = socket.data;
+  // Read the room only once this replica hears the room's events: a participant who joins on another replica
+  // after this read announces itself with `peer:joined`, which would otherwise be lost before Redis has
+  // processed the subscription that `enter` sent.
+  await svc.subscribed(svc.nsp.name, [meetingRoom(roomId), peerRoom(roomId, peerId)]);
   const [snap, chat] = await Promise.all([store.snapshot(roomId), store.chat(roomId)]);
   const self = snap?.members.find((m) => m.id === peerId);
   if (!snap || !self || self.sid !== sid) {

@@ -14,7 +14,15 @@ export interface RealtimeDeps {
   log: Logger;
   /** Per-address limits; local to the replica when absent. */
   limits?: Limits;
+  /** Waits for the adapter's subscriptions to a namespace's rooms; nothing to wait for when absent (one replica). */
+  subscribed?: SubscribedFn;
 }
+
+/**
+ * Resolves once other replicas' events for these rooms of namespace `nsp` reach this replica, or once the wait
+ * has given up (a bounded wait: a join goes on rather than hang while Redis is away).
+ */
+export type SubscribedFn = (nsp: string, rooms: string[]) => Promise<void>;
 
 /** A `/room` socket's identity, set once by admission. */
 export interface RoomSocketData {

@@ -51,7 +51,15 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
     );
   };
 
-  const svc: RoomServices = { ...deps, log, limits: deps.limits ?? localLimits(deps.config), nsp, announce, notifyLobby };
+  const svc: RoomServices = {
+    ...deps,
+    log,
+    limits: deps.limits ?? localLimits(deps.config),
+    subscribed: deps.subscribed ?? (async () => undefined),
+    nsp,
+    announce,
+    notifyLobby,
+  };
   const presence = startPresence(svc);
 
   nsp.use(onePerConnection('/room', admission(svc, presence)));

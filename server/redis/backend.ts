@@ -13,6 +13,8 @@ import type { Limits } from '../realtime/limits';
 import { closeClient, createRedisClient, type RedisClient } from './client';
 import { redisLimits } from './limiter';
 import { RedisRoomStore, type RedisStoreOptions } from './room-store';
+import type { SubscribedFn } from '../realtime/context';
+import { trackSubscriptions } from './subscriptions';
 
 /**
  * `sharded`: Redis 7 sharded pub/sub with one channel per Socket.IO room (subscriptionMode 'dynamic'),
@@ -36,6 +38,8 @@ export interface RedisBackend {
   limits: Limits;
   /** False while any of the Redis connections is down. */
   healthy(): boolean;
+  /** Resolves once Redis has confirmed this replica's subscriptions to the given rooms (see ./subscriptions). */
+  subscribed: SubscribedFn;
   /** Resolves once every connection is up the first time (it keeps retrying until then). */
   connected: Promise<void>;
   /** Closes the store and quits the pub/sub connections (after Socket.IO is closed). */
@@ -67,6 +71,8 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
   const sub = createRedisClient(url, log, 'sub', { commandTimeoutMs: 0 });
   const store = new RedisRoomStore(storeClient, opts);
   const channelPrefix = opts.channelPrefix ?? 'parley';
+  // The classic adapter has one channel per namespace, subscribed before the replica is ready.
+  const subscribed: SubscribedFn = mode === 'sharded' ? trackSubscriptions(sub, channelPrefix, log) : async () => undefined;
   const adapter =
     mode === 'sharded'
       ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
@@ -95,6 +101,7 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
     adapter,
     limits,
     healthy: () => clients.every((c) => c.isReady),
+    subscribed,
     connected,
     async close() {
       closed = true;
@@ -106,6 +113,9 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
 }
 
 /** The backend as createApp takes it. */
-export function appDeps(backend: RedisBackend): Required<Pick<AppDeps, 'store' | 'adapter' | 'limits' | 'healthy' | 'onClose'>> {
-  return { store: backend.store, adapter: backend.adapter, limits: backend.limits, healthy: backend.healthy, onClose: backend.close };
+export function appDeps(
+  backend: RedisBackend,
+): Required<Pick<AppDeps, 'store' | 'adapter' | 'limits' | 'healthy' | 'subscribed' | 'onClose'>> {
+  const { store, adapter, limits, healthy, subscribed } = backend;
+  return { store, adapter, limits, healthy, subscribed, onClose: backend.close };
 }

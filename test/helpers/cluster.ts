@@ -16,9 +16,12 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** Starts `n` replicas on `redisUrl` with one shared SECRET; each has its own three Redis connections. */
+/**
+ * Starts `n` replicas on `redisUrl` with one shared SECRET; each has its own three Redis connections. With a list,
+ * replica i reaches Redis through `redisUrl[i]` (e.g. a relay that slows one replica's connections down).
+ */
 export async function startCluster(
-  redisUrl: string,
+  redisUrl: string | string[],
   n: number,
   overrides: Partial<Config> = {},
   opts: { mode?: AdapterMode } = {},
@@ -29,7 +32,8 @@ export async function startCluster(
   const replicas: Replica[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const backend = createRedisBackend({ ...testConfig(overrides), redisUrl, replicaId: `${prefix}-${i}` }, log, {
+      const url = Array.isArray(redisUrl) ? redisUrl[i] : redisUrl;
+      const backend = createRedisBackend({ ...testConfig(overrides), redisUrl: url, replicaId: `${prefix}-${i}` }, log, {
         prefix: `${prefix}:`,
         channelPrefix: prefix,
         mode: opts.mode,
