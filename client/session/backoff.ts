@@ -1,13 +1,13 @@
 /** When to try `/room` again after a retryable failure: doubling from half a second, jittered, capped. */
 import { RECONNECT_DELAY_MAX_MS } from '../../server/protocol/limits';
+import { jittered } from '../shared/stats';
 
 /** The random part of each delay, so that clients refused at the same moment do not come back in lockstep. */
 const SPREAD_MS = 500;
 
 /** The delay before attempt `attempt + 1` (0-based count of failures so far); `random` in [0, 1). */
 export function retryDelay(attempt: number, random: number): number {
-  const base = Math.min(RECONNECT_DELAY_MAX_MS - SPREAD_MS, 500 * 2 ** Math.min(Math.max(0, attempt), 10));
-  return Math.round(base + SPREAD_MS * Math.min(1, Math.max(0, random)));
+  return jittered(Math.min(RECONNECT_DELAY_MAX_MS - SPREAD_MS, 500 * 2 ** Math.min(Math.max(0, attempt), 10)), random, SPREAD_MS);
 }
 
 /** HTTP statuses of a handshake that say "the service is there but not now" (the load balancer, a restart). */

@@ -26,13 +26,13 @@ export function trackSubscriptions(sub: RedisClient, channelPrefix: string, log:
   const original = sub.sSubscribe.bind(sub) as (...args: unknown[]) => Promise<unknown>;
   const wrapped = (...args: unknown[]): Promise<unknown> => {
     const confirmed = original(...args);
+    const settled = confirmed.then(
+      () => undefined,
+      () => undefined,
+    );
     const channels = Array.isArray(args[0]) ? (args[0] as unknown[]) : [args[0]];
     for (const channel of channels) {
       if (typeof channel !== 'string') continue;
-      const settled = confirmed.then(
-        () => undefined,
-        () => undefined,
-      );
       pending.set(channel, settled);
       // Only the latest subscription of a channel counts (a room can empty and fill again meanwhile).
       void settled.then(() => pending.get(channel) === settled && pending.delete(channel));
