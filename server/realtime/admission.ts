@@ -66,6 +66,7 @@ async function admit(svc: RoomServices, presence: PresenceRuntime, s: RoomSocket
     refund: () => limits.passwords.refund(guessKey),
   };
   const startedAt = Date.now();
+  const owner = presence.owner;
   const request = (peerId: string, resume?: ResumeClaim): JoinRequest => ({
     roomId: auth.room,
     peerId,
@@ -74,6 +75,7 @@ async function admit(svc: RoomServices, presence: PresenceRuntime, s: RoomSocket
     sid: s.id,
     maxPeers: config.roomMaxPeers,
     expiresAt: presence.connectedLease(),
+    owner,
     now: startedAt,
     meeting: newMeetingId(),
     password: auth.password,
@@ -92,7 +94,16 @@ async function admit(svc: RoomServices, presence: PresenceRuntime, s: RoomSocket
     if (result.code === 'STALE_RESUME') return ['INTERNAL'];
     return [result.code];
   }
-  s.data = { roomId: auth.room, peerId, sid: s.id, name: result.member.name, resumed: result.resumed, startedAt, gone: false };
+  s.data = {
+    roomId: auth.room,
+    peerId,
+    sid: s.id,
+    name: result.member.name,
+    resumed: result.resumed,
+    startedAt,
+    gone: false,
+    owner: result.member.expiresAt === Infinity ? owner : '',
+  };
   return undefined;
 }
 

@@ -34,6 +34,8 @@ export interface RoomSocketData {
   startedAt: number;
   /** Set once the participant left or was removed, so the disconnect keeps no place. */
   gone: boolean;
+  /** The presence owner that covered the place when admitted ('' = none yet: presence claims it). */
+  owner: string;
 }
 
 export type RoomNamespace = Namespace<RoomClientToServer, RoomServerToClient, Record<string, never>, RoomSocketData>;

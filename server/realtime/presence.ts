@@ -1,8 +1,9 @@
 /**
- * Presence of `/room` participants on this replica: the places local connections hold, their leases (renewed by a
- * heartbeat), the reaper that removes whoever's lease ran out on any replica, and the drain that sends everyone
- * elsewhere before the replica goes away.
+ * Presence of `/room` participants on this replica: the places local connections hold, covered by one lease of the
+ * replica's presence owner (renewed by a heartbeat, whatever the number of participants), the reaper that removes
+ * whoever's place ran out on any replica, and the drain that sends everyone elsewhere before the replica goes away.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Presence } from '../rooms/store';
 import { peerRoom, type RoomServices, type RoomSocket } from './context';
@@ -10,7 +11,12 @@ import { peerRoom, type RoomServices, type RoomSocket } from './context';
 export interface PresenceRuntime {
   /** Local connections holding a place, by socket id. */
   local: Map<string, Presence>;
-  /** A connection's place expires at this time while it stays connected (outlives one missed heartbeat). */
+  /** The presence owner whose lease covers this replica's places (a new one if the lease ever lapsed). */
+  readonly owner: string;
+  /**
+   * A joining connection's place ends at this time unless the owner covers it (outlives one missed heartbeat, as the
+   * owner's lease does).
+   */
   connectedLease(): number;
   /** Counts a welcomed socket; when it drops without leaving, its place is kept for the grace period. */
   track(socket: RoomSocket, log: Logger): void;
@@ -34,7 +40,16 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
   const pending = new Set<Promise<unknown>>();
   let draining = false;
   const heartbeatMs = Math.min(1000, Math.floor(config.resumeGraceMs / 4));
-  const connectedLease = () => Date.now() + config.resumeGraceMs + heartbeatMs;
+  const leaseMs = config.resumeGraceMs + heartbeatMs;
+  const connectedLease = () => Date.now() + leaseMs;
+  const newOwner = () => `${config.replicaId}.${randomBytes(6).toString('hex')}`;
+  let owner = newOwner();
+  let registered = false;
+  /** Welcomed while the owner did not cover them (not registered yet, or lapsed): claimed at the next heartbeat. */
+  const unclaimed = new Map<string, Presence>();
+  /** Rooms where the last local connection went away since the last heartbeat. */
+  const emptied = new Set<string>();
+  const localRooms = new Map<string, number>();
 
   const updateGauges = () => {
     metrics.participants.set(local.size);
@@ -47,6 +62,13 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
     socket.on('disconnect', (reason) => {
       metrics.sockets.dec({ namespace: '/room' });
       local.delete(socket.id);
+      unclaimed.delete(socket.id);
+      const left = (localRooms.get(roomId) ?? 1) - 1;
+      if (left > 0) localRooms.set(roomId, left);
+      else {
+        localRooms.delete(roomId);
+        emptied.add(roomId);
+      }
       updateGauges();
       if (socket.data.gone) return;
       const detached = store.detach({ roomId, peerId, sid }, Date.now() + config.resumeGraceMs).then(
@@ -56,27 +78,66 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
       pending.add(detached);
       void detached.finally(() => pending.delete(detached));
     });
-    local.set(socket.id, { roomId, peerId, sid });
+    const entry = { roomId, peerId, sid };
+    local.set(socket.id, entry);
+    if (socket.data.owner !== owner) unclaimed.set(socket.id, entry);
+    localRooms.set(roomId, (localRooms.get(roomId) ?? 0) + 1);
+    emptied.delete(roomId);
     updateGauges();
   };
 
+  /** Places given up while this replica could not cover them: those participants must come back through a resume. */
+  const sendAway = (lost: Presence[]) => {
+    for (const p of lost) {
+      const socket = nsp.sockets.get(p.sid);
+      if (!socket) continue;
+      log.info({ room: p.roomId, peer: p.peerId }, 'place lost; asking the participant to resume');
+      socket.data.gone = true;
+      socket.emit('server:draining', { reconnectInMs: 0 });
+      socket.disconnect(true);
+    }
+  };
+
+  /** One renewal of the owner's lease, and the claims it calls for. */
+  const renew = async () => {
+    const fresh = !registered;
+    const r = await store.renewOwner(owner, leaseMs, fresh);
+    // A new owner, or a connection to the store that came back: claim every place held here.
+    let all = fresh || r === 'check';
+    if (r === 'lapsed') {
+      // The lease ended unrenewed (this replica was cut off or stalled): its places are being reaped. Carry on under
+      // a new owner, and claim every place that is still held.
+      log.warn({ owner }, 'presence lease lapsed; renewing under a new owner');
+      owner = newOwner();
+      if ((await store.renewOwner(owner, leaseMs, true)) !== 'ok') throw new Error('a new presence owner was refused');
+      all = true;
+    }
+    registered = true;
+    const entries = all ? [...local] : [...unclaimed];
+    if (entries.length > 0) {
+      sendAway(
+        await store.claim(
+          owner,
+          entries.map(([, p]) => p),
+        ),
+      );
+      for (const [id] of entries) unclaimed.delete(id);
+    }
+    const rooms = [...emptied].filter((roomId) => !localRooms.has(roomId));
+    if (rooms.length > 0) {
+      await store.release(owner, rooms);
+      for (const roomId of rooms) emptied.delete(roomId);
+    }
+  };
+  let renewing = false;
   const heartbeat = setInterval(() => {
-    if (local.size === 0) return;
-    store.touch([...local.values()], connectedLease()).then(
-      (lost) => {
-        // Places given up while this replica could not renew them (cut off from Redis longer than the grace
-        // period): those participants must come back through a resume, so send them on their way.
-        for (const p of lost) {
-          const socket = nsp.sockets.get(p.sid);
-          if (!socket) continue;
-          log.info({ room: p.roomId, peer: p.peerId }, 'place lost; asking the participant to resume');
-          socket.data.gone = true;
-          socket.emit('server:draining', { reconnectInMs: 0 });
-          socket.disconnect(true);
-        }
-      },
-      (err: unknown) => log.warn({ err }, 'presence renewal failed'),
-    );
+    if (renewing) return;
+    renewing = true;
+    renew()
+      .catch((err: unknown) => log.warn({ err }, 'presence renewal failed'))
+      .finally(() => {
+        renewing = false;
+      });
   }, heartbeatMs);
   const reaper = setInterval(
     () => {
@@ -108,6 +169,9 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
 
   return {
     local,
+    get owner() {
+      return owner;
+    },
     connectedLease,
     track,
     drain,

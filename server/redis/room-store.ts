@@ -12,6 +12,7 @@ import {
   type JoinRequest,
   type JoinResult,
   type Member,
+  type OwnerRenewal,
   type Presence,
   type Removal,
   type RoomSnapshot,
@@ -19,7 +20,7 @@ import {
   runJoin,
 } from '../rooms/store';
 import { closeClient, type RedisClient } from './client';
-import { evalScript, ROOM_SCRIPTS, type RoomScript } from './scripts';
+import { evalScript, OWNER_SCRIPTS, ROOM_SCRIPTS, type RoomScript } from './scripts';
 
 export interface RedisStoreOptions {
   /** Key prefix shared by every replica of one deployment. */
@@ -65,7 +66,7 @@ function toMember(f: Flat, at = 0): Member {
     media,
     hand: f[at + 5] === '1',
     sid: f[at + 6],
-    expiresAt: Number(f[at + 7]),
+    expiresAt: f[at + 7] === 'inf' ? Infinity : Number(f[at + 7]),
     host: f[at + 8] === '1',
   };
 }
@@ -84,9 +85,12 @@ export class RedisRoomStore implements RoomStore {
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly memberCacheMs: number;
-  private readonly memberCache = new Map<string, number>();
+  /** Members seen recently: where their connection was ("room\npeer" -> owner, until). */
+  private readonly memberCache = new Map<string, { owner: string; until: number }>();
   private readonly reapHoldMs: number;
   private lost = false;
+  /** The connection came back since the last owner renewal: the renewal asks for a check of the places. */
+  private recheck = false;
   private reapAfter = 0;
 
   constructor(
@@ -101,7 +105,10 @@ export class RedisRoomStore implements RoomStore {
       this.lost = true;
     });
     client.on('ready', () => {
-      if (this.lost) this.reapAfter = Date.now() + this.reapHoldMs;
+      if (this.lost) {
+        this.reapAfter = Date.now() + this.reapHoldMs;
+        this.recheck = true;
+      }
       this.lost = false;
     });
   }
@@ -110,7 +117,12 @@ export class RedisRoomStore implements RoomStore {
     return `${this.prefix}rooms`;
   }
 
-  private keys(roomId: string): string[] {
+  private ownerKeys(owner: string): string[] {
+    return [`${this.prefix}owners`, `${this.prefix}owner:${owner}:rooms`];
+  }
+
+  /** A room's keys, and the presence keys of `owner` (see scripts/room.ts). */
+  private keys(roomId: string, owner = ''): string[] {
     const base = `${this.prefix}{${roomId}}:`;
     return [
       `${base}meta`,
@@ -122,11 +134,16 @@ export class RedisRoomStore implements RoomStore {
       this.indexKey,
       `${base}left`,
       `${base}ended`,
+      ...this.ownerKeys(owner),
     ];
   }
 
-  private run(name: RoomScript, roomId: string, args: Array<string | number>): Promise<unknown> {
-    return evalScript(this.client, ROOM_SCRIPTS[name], this.keys(roomId), [roomId, String(this.ttlMs), ...args.map(String)]);
+  private run(name: RoomScript, roomId: string, args: Array<string | number>, owner = ''): Promise<unknown> {
+    return evalScript(this.client, ROOM_SCRIPTS[name], this.keys(roomId, owner), [roomId, String(this.ttlMs), ...args.map(String)]);
+  }
+
+  private runOwner(name: keyof typeof OWNER_SCRIPTS, owner: string, args: Array<string | number>): Promise<unknown> {
+    return evalScript(this.client, OWNER_SCRIPTS[name], this.ownerKeys(owner), [owner, ...args.map(String)]);
   }
 
   private forget(roomId: string, peerId: PeerId): void {
@@ -136,23 +153,30 @@ export class RedisRoomStore implements RoomStore {
   join(req: JoinRequest): Promise<JoinResult> {
     const { resume } = req;
     return runJoin(req, async (offered) => {
-      const r = (await this.run('join', req.roomId, [
-        req.peerId,
-        req.sid,
-        req.identity,
-        req.expiresAt,
-        req.now,
-        req.maxPeers,
-        resume ? resume.meeting || '-' : '',
-        offered?.salt ?? '',
-        offered?.hash ?? '',
-        req.name,
-        JSON.stringify(DEFAULT_MEDIA),
-        resume?.host ? '1' : '0',
-        resume?.password ? '1' : '0',
-        req.password !== undefined ? '1' : '0',
-        req.meeting,
-      ])) as Flat;
+      const owner = req.owner ?? '';
+      const r = (await this.run(
+        'join',
+        req.roomId,
+        [
+          req.peerId,
+          req.sid,
+          req.identity,
+          req.expiresAt,
+          req.now,
+          req.maxPeers,
+          resume ? resume.meeting || '-' : '',
+          offered?.salt ?? '',
+          offered?.hash ?? '',
+          req.name,
+          JSON.stringify(DEFAULT_MEDIA),
+          resume?.host ? '1' : '0',
+          resume?.password ? '1' : '0',
+          req.password !== undefined ? '1' : '0',
+          req.meeting,
+          owner,
+        ],
+        owner,
+      )) as Flat;
       if (r[0] !== 'err') return { ok: true, resumed: r[1] === '1', member: toMember(r, 2) };
       if (r[1] === 'HASH') return { ok: false, code: 'HASH', salt: r[2] };
       return { ok: false, code: r[1] as ErrorCode | 'STALE_RESUME' };
@@ -168,32 +192,42 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async isMember(roomId: string, peerId: PeerId): Promise<boolean> {
-    const key = `${roomId}\n${peerId}`;
-    const now = Date.now();
-    if ((this.memberCache.get(key) ?? 0) > now) return true;
-    const yes = (await this.client.zScore(this.keys(roomId)[1], peerId)) !== null;
-    if (yes && this.memberCacheMs > 0) {
-      if (this.memberCache.size >= 10_000) this.memberCache.clear();
-      this.memberCache.set(key, now + this.memberCacheMs);
-    }
-    return yes;
+    return (await this.locate(roomId, peerId)) !== null;
   }
 
-  async touch(entries: Presence[], expiresAt: number): Promise<Presence[]> {
-    if (!this.client.isReady) return [];
-    const byRoom = new Map<string, Presence[]>();
-    for (const p of entries) {
-      const list = byRoom.get(p.roomId) ?? [];
-      list.push(p);
-      byRoom.set(p.roomId, list);
+  async locate(roomId: string, peerId: PeerId): Promise<string | null> {
+    const key = `${roomId}\n${peerId}`;
+    const now = Date.now();
+    const seen = this.memberCache.get(key);
+    if (seen && seen.until > now) return seen.owner;
+    const owner = await this.client.hGet(this.keys(roomId)[3], `o:${peerId}`);
+    // Only places covered by an owner are remembered: one away may come back on any replica at any moment.
+    if (owner && this.memberCacheMs > 0) {
+      if (this.memberCache.size >= 10_000) this.memberCache.clear();
+      this.memberCache.set(key, { owner, until: now + this.memberCacheMs });
     }
+    return owner ?? null;
+  }
+
+  async renewOwner(owner: string, leaseMs: number, fresh: boolean): Promise<OwnerRenewal> {
+    const recheck = this.recheck;
+    this.recheck = false;
+    const r = (await this.runOwner('renew', owner, [leaseMs, fresh ? '1' : '0'])) as OwnerRenewal;
+    return r === 'ok' && recheck ? 'check' : r;
+  }
+
+  async claim(owner: string, entries: Presence[]): Promise<Presence[]> {
     const lost = await Promise.all(
-      [...byRoom].map(async ([roomId, list]) => {
-        const gone = new Set((await this.run('touch', roomId, [expiresAt, ...list.flatMap((p) => [p.peerId, p.sid])])) as string[]);
+      [...byRoom(entries)].map(async ([roomId, list]) => {
+        const gone = new Set((await this.run('claim', roomId, [owner, ...list.flatMap((p) => [p.peerId, p.sid])], owner)) as string[]);
         return list.filter((p) => gone.has(p.peerId));
       }),
     );
     return lost.flat();
+  }
+
+  async release(owner: string, roomIds: string[]): Promise<void> {
+    await Promise.all(roomIds.map((roomId) => this.run('release', roomId, [owner], owner)));
   }
 
   async detach(p: Presence, expiresAt: number): Promise<boolean> {
@@ -212,6 +246,7 @@ export class RedisRoomStore implements RoomStore {
     if (!this.client.isReady || Date.now() < this.reapAfter) return [];
     const due = await this.client.zRangeByScore(this.indexKey, '-inf', now, { LIMIT: { offset: 0, count: 1000 } });
     const results = await Promise.all(due.map(async (roomId) => [roomId, (await this.run('reap', roomId, [now])) as Flat[]] as const));
+    results.push(...(await this.reapOwners(now)));
     const out: Removal[] = [];
     for (const [roomId, list] of results) {
       for (const f of list) {
@@ -219,6 +254,21 @@ export class RedisRoomStore implements RoomStore {
         this.forget(roomId, removal.member.id);
         out.push(removal);
       }
+    }
+    return out;
+  }
+
+  /** The places covered by owners whose lease ended, room by room; each owner is forgotten once its rooms are done. */
+  private async reapOwners(now: number): Promise<Array<readonly [string, Flat[]]>> {
+    const owners = (await this.runOwner('due', '', [10])) as string[];
+    const out: Array<readonly [string, Flat[]]> = [];
+    for (const owner of owners) {
+      const rooms = await this.client.sMembers(this.ownerKeys(owner)[1]);
+      const done = await Promise.all(
+        rooms.map(async (roomId) => [roomId, (await this.run('reapOwner', roomId, [owner, now], owner)) as Flat[]] as const),
+      );
+      out.push(...done);
+      await this.runOwner('forget', owner, []);
     }
     return out;
   }
@@ -271,4 +321,14 @@ export class RedisRoomStore implements RoomStore {
     this.memberCache.clear();
     await closeClient(this.client);
   }
+}
+
+function byRoom(entries: Presence[]): Map<string, Presence[]> {
+  const out = new Map<string, Presence[]>();
+  for (const p of entries) {
+    const list = out.get(p.roomId) ?? [];
+    list.push(p);
+    out.set(p.roomId, list);
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import {
   type JoinResult,
   type JoinStep,
   type Member,
+  type OwnerRenewal,
   type Presence,
   type Removal,
   type RoomSnapshot,
@@ -26,6 +27,8 @@ interface RoomRecord {
   bans: Set<string>;
   /** PeerIds that left: their resume tokens admit nobody. */
   left: Set<PeerId>;
+  /** The presence owner covering each member's place ('' = none: the place ends at its expiresAt). */
+  owners: Map<PeerId, string>;
   chat: ChatMessage[];
 }
 
@@ -41,6 +44,8 @@ export class MemoryRoomStore implements RoomStore {
   /** Meetings that ended ("room\nmeeting" -> remembered until, epoch ms), oldest first. */
   private readonly ended = new Map<string, number>();
   private readonly endedMax: number;
+  /** Presence owners' lease ends, epoch ms; an owner whose lease ended stays until reaped, and is never live again. */
+  private readonly owners = new Map<string, number>();
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.endedMax = opts.endedMax ?? 100_000;
@@ -62,7 +67,7 @@ export class MemoryRoomStore implements RoomStore {
         if (!resume) return { ok: false, code: 'BAD_REQUEST' };
         if (resume.meeting !== '' && resume.meeting !== room.meeting) return { ok: false, code: 'STALE_RESUME' };
         existing.sid = req.sid;
-        existing.expiresAt = req.expiresAt;
+        this.cover(room, existing, req);
         return { ok: true, member: clone(existing), resumed: true };
       }
       // A token of another meeting, or of a participant that left this one: its holder is a newcomer.
@@ -90,6 +95,7 @@ export class MemoryRoomStore implements RoomStore {
         members: new Map(),
         bans: new Set(),
         left: new Set(),
+        owners: new Map(),
         chat: [],
       };
       if (protect) room.password = offered;
@@ -108,7 +114,19 @@ export class MemoryRoomStore implements RoomStore {
       joinedAt: req.now,
     };
     room.members.set(member.id, member);
+    this.cover(room, member, req);
     return { ok: true, member: clone(member), resumed: false };
+  }
+
+  private live(owner: string | undefined): owner is string {
+    return owner !== undefined && owner !== '' && (this.owners.get(owner) ?? -1) >= Date.now();
+  }
+
+  /** A joining connection's place: covered by its owner's lease when that is live, else until `expiresAt`. */
+  private cover(room: RoomRecord, m: Member, req: JoinRequest): void {
+    const owned = this.live(req.owner);
+    m.expiresAt = owned ? Infinity : req.expiresAt;
+    room.owners.set(m.id, owned ? (req.owner as string) : '');
   }
 
   async snapshot(roomId: string): Promise<RoomSnapshot | null> {
@@ -127,14 +145,36 @@ export class MemoryRoomStore implements RoomStore {
     return this.rooms.get(roomId)?.members.has(peerId) ?? false;
   }
 
-  async touch(entries: Presence[], expiresAt: number): Promise<Presence[]> {
+  async locate(roomId: string, peerId: PeerId): Promise<string | null> {
+    const room = this.rooms.get(roomId);
+    return room?.members.has(peerId) ? (room.owners.get(peerId) ?? '') : null;
+  }
+
+  async renewOwner(owner: string, leaseMs: number, fresh: boolean): Promise<OwnerRenewal> {
+    const now = Date.now();
+    const current = this.owners.get(owner);
+    if (fresh ? current !== undefined : current === undefined || current < now) return 'lapsed';
+    this.owners.set(owner, now + leaseMs);
+    return 'ok';
+  }
+
+  async claim(owner: string, entries: Presence[]): Promise<Presence[]> {
     const lost: Presence[] = [];
     for (const p of entries) {
-      const m = this.rooms.get(p.roomId)?.members.get(p.peerId);
-      if (!m || m.sid !== p.sid) lost.push(p);
-      else if (m.expiresAt < expiresAt) m.expiresAt = expiresAt;
+      const room = this.rooms.get(p.roomId);
+      const m = room?.members.get(p.peerId);
+      if (!room || !m || m.sid !== p.sid) {
+        lost.push(p);
+        continue;
+      }
+      m.expiresAt = Infinity;
+      room.owners.set(m.id, owner);
     }
     return lost;
+  }
+
+  async release(): Promise<void> {
+    // Nothing is listed per owner here: reaping an owner looks at every room.
   }
 
   async detach(p: Presence, expiresAt: number): Promise<boolean> {
@@ -142,6 +182,7 @@ export class MemoryRoomStore implements RoomStore {
     if (!m || m.sid !== p.sid) return false;
     m.sid = '';
     m.expiresAt = expiresAt;
+    this.rooms.get(p.roomId)?.owners.set(m.id, '');
     return true;
   }
 
@@ -154,9 +195,13 @@ export class MemoryRoomStore implements RoomStore {
 
   async reap(now: number): Promise<Removal[]> {
     const out: Removal[] = [];
+    const clock = Date.now();
+    const lapsed = new Set([...this.owners].filter(([, until]) => until < clock).map(([owner]) => owner));
+    for (const owner of lapsed) this.owners.delete(owner);
     for (const room of [...this.rooms.values()]) {
       for (const m of [...room.members.values()]) {
-        if (m.expiresAt <= now) out.push(this.remove(room, m, 'disconnected', now));
+        const orphaned = m.expiresAt === Infinity && lapsed.has(room.owners.get(m.id) ?? '');
+        if (m.expiresAt <= now || orphaned) out.push(this.remove(room, m, 'disconnected', now));
       }
     }
     // In the order they ended: sweep up to the first one still remembered (one out of order waits for a later sweep).
@@ -169,6 +214,7 @@ export class MemoryRoomStore implements RoomStore {
 
   private remove(room: RoomRecord, m: Member, reason: Removal['reason'], now: number): Removal {
     room.members.delete(m.id);
+    room.owners.delete(m.id);
     if (reason === 'left') room.left.add(m.id);
     let newHost: PeerId | undefined;
     if (m.host) {

@@ -15,7 +15,10 @@ export interface Member extends Peer {
   identity: string;
   /** The connection currently holding this place; '' while the participant is away (grace period). */
   sid: string;
-  /** Epoch ms after which the place is given up unless renewed (presence lease). */
+  /**
+   * Epoch ms after which the place is given up: Infinity while a live presence owner covers it (its replica's lease,
+   * see RoomStore.renewOwner), the end of the grace period while the participant is away.
+   */
   expiresAt: number;
   joinedAt: number;
 }
@@ -56,7 +59,14 @@ export interface JoinRequest {
   identity: string;
   sid: string;
   maxPeers: number;
+  /** The place's end while no live owner covers it (until its replica claims it: see `owner`). */
   expiresAt: number;
+  /**
+   * The presence owner of the connection (its replica's, see RoomStore.renewOwner): while that owner's lease is live,
+   * the place lasts as long as the lease does, with nothing renewed per participant. Absent, or not live: the place
+   * ends at `expiresAt` unless claimed.
+   */
+  owner?: string;
   now: number;
   /** The meeting id the room gets if this join creates it. */
   meeting: string;
@@ -96,6 +106,14 @@ export interface Presence {
   sid: string;
 }
 
+/**
+ * A renewal of a presence owner's lease: 'ok'; 'lapsed' when the lease had ended (its places are being reaped, and
+ * the owner is never live again: the replica takes a new owner and claims its connections); 'check' when the lease
+ * holds but the store lost its connection since the last renewal (places may have been taken over meanwhile: the
+ * replica claims its connections again to find out).
+ */
+export type OwnerRenewal = 'ok' | 'lapsed' | 'check';
+
 export interface RoomStore {
   /** Admits (or re-admits) a participant: ban, lock, password and capacity are checked and the place taken atomically. */
   join(req: JoinRequest): Promise<JoinResult>;
@@ -104,17 +122,33 @@ export interface RoomStore {
   /** True when `peerId` holds a place in `roomId` (connected or within its grace period). */
   isMember(roomId: string, peerId: PeerId): Promise<boolean>;
   /**
-   * Renews the presence lease of connections that still hold their place, and returns those that
-   * no longer do (removed or taken over elsewhere, e.g. while this replica was cut off from Redis).
+   * Where a member's connection is: the presence owner covering its place, '' while none does (away, or not claimed
+   * yet), null when `peerId` holds no place in `roomId`.
    */
-  touch(entries: Presence[], expiresAt: number): Promise<Presence[]>;
-  /** The connection `sid` went away without leaving: the place is kept until `expiresAt`. No-op if `sid` no longer holds it. */
+  locate(roomId: string, peerId: PeerId): Promise<string | null>;
+  /**
+   * Starts (`fresh`, a new owner id) or renews the lease of presence owner `owner` for `leaseMs` of the store's clock.
+   * One call per replica and heartbeat covers all of its participants. When a lease ends unrenewed, the reaper
+   * removes every place the owner covered (as 'disconnected'), and the owner is never live again.
+   */
+  renewOwner(owner: string, leaseMs: number, fresh: boolean): Promise<OwnerRenewal>;
+  /**
+   * Puts the places held by exactly these connections under `owner`'s lease, and returns the connections that no
+   * longer hold a place (removed, or taken over elsewhere, e.g. while this replica was cut off from Redis).
+   */
+  claim(owner: string, entries: Presence[]): Promise<Presence[]>;
+  /** Tells the store that `owner` has no connection left in these rooms (so that its lease stops listing them). */
+  release(owner: string, roomIds: string[]): Promise<void>;
+  /**
+   * The connection `sid` went away without leaving: the place is kept until `expiresAt`, covered by no owner. No-op
+   * if `sid` no longer holds it.
+   */
   detach(p: Presence, expiresAt: number): Promise<boolean>;
   /** Gives up the place held by `sid` (room:leave): for good, the participant's resume token no longer admits it. */
   leave(p: Presence): Promise<Removal | null>;
   /**
-   * Removes every participant whose lease ended before `now`, each exactly once across all replicas, and forgets
-   * meetings that ended longer ago than a token lives.
+   * Removes every participant whose place ended before `now`, or whose owner's lease ended, each exactly once across
+   * all replicas, and forgets meetings that ended longer ago than a token lives.
    */
   reap(now: number): Promise<Removal[]>;
   updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<boolean>;

@@ -123,31 +123,59 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       expect(await store.isMember(room, a.id)).toBe(true);
     });
 
-    test('touch renews only connections that still hold their place', async () => {
+    test('claim puts places under an owner and reports connections that no longer hold one', async () => {
+      const owner = uid('o');
+      expect(await store.renewOwner(owner, 60_000, true)).toBe('ok');
       const a = await admit({ sid: 'sa', expiresAt: now() + 50 });
       const b = await admit({ sid: 'sb', expiresAt: now() + 50 });
-      await store.touch(
-        [
+      expect(await store.locate(room, a.id)).toBe('');
+      expect(await store.locate(room, 'nobody')).toBeNull();
+      expect(
+        await store.claim(owner, [
           { roomId: room, peerId: a.id, sid: 'sa' },
           { roomId: room, peerId: b.id, sid: 'stale' },
-        ],
-        now() + 60_000,
-      );
+        ]),
+      ).toEqual([{ roomId: room, peerId: b.id, sid: 'stale' }]);
+      expect(await store.locate(room, a.id)).toBe(owner);
       const removals = await store.reap(now() + 1000);
       expect(removals.map((r) => r.member.id)).toEqual([b.id]);
       // Connections that no longer hold a place are reported, so their replica can send them away.
-      const lost = await store.touch(
-        [
-          { roomId: room, peerId: a.id, sid: 'sa' },
-          { roomId: room, peerId: b.id, sid: 'sb' },
-          { roomId: 'no-such-room', peerId: 'x', sid: 'sx' },
-        ],
-        now() + 60_000,
-      );
+      const lost = await store.claim(owner, [
+        { roomId: room, peerId: a.id, sid: 'sa' },
+        { roomId: room, peerId: b.id, sid: 'sb' },
+        { roomId: 'no-such-room', peerId: 'x', sid: 'sx' },
+      ]);
       expect(lost).toEqual([
         { roomId: room, peerId: b.id, sid: 'sb' },
         { roomId: 'no-such-room', peerId: 'x', sid: 'sx' },
       ]);
+    });
+
+    test("a live owner's places do not expire; when its lease ends they are reaped once, and it is never live again", async () => {
+      const live = uid('o');
+      const dying = uid('o');
+      expect(await store.renewOwner(live, 60_000, true)).toBe('ok');
+      expect(await store.renewOwner(dying, 300, true)).toBe('ok');
+      expect(await store.renewOwner(dying, 300, true)).toBe('lapsed');
+      const a = await admit({ owner: live, expiresAt: now() - 1 });
+      const b = await admit({ owner: dying, sid: 'sb' });
+      const c = await admit({ owner: dying, sid: 'sc' });
+      // Away: no longer covered by its owner, kept for its grace period.
+      expect(await store.detach({ roomId: room, peerId: c.id, sid: 'sc' }, now() + 60_000)).toBe(true);
+      // An owner that is not live covers nothing: the place ends at its expiresAt.
+      const d = await admit({ owner: uid('o'), expiresAt: now() + 60_000 });
+      expect(a.expiresAt).toBe(Infinity);
+      expect(d.expiresAt).toBeLessThan(Infinity);
+      expect([await store.locate(room, a.id), await store.locate(room, b.id), await store.locate(room, d.id)]).toEqual([live, dying, '']);
+      expect(await store.reap(now() + 10_000)).toEqual([]);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await store.renewOwner(dying, 300, false)).toBe('lapsed');
+      const removals = await store.reap(now());
+      expect(removals.map((r) => [r.member.id, r.reason])).toEqual([[b.id, 'disconnected']]);
+      expect(await store.reap(now())).toEqual([]);
+      expect(await store.renewOwner(dying, 300, false)).toBe('lapsed');
+      expect(await store.renewOwner(live, 60_000, false)).toBe('ok');
+      expect((await store.snapshot(room))?.members.map((m) => m.id)).toEqual([a.id, c.id, d.id]);
     });
 
     test('the host hands over to the next in join order when leaving', async () => {

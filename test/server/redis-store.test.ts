@@ -189,6 +189,48 @@ describe('RedisRoomStore across replicas', () => {
     expect(await b.isMember('k', t.member.id)).toBe(false);
   });
 
+  test("one lease covers a replica's places in every room; another replica reaps them all once it ends", async () => {
+    const { list, prefix } = await replicas(2);
+    const [a, b] = list;
+    const owner = 'ra.1';
+    expect(await a.renewOwner(owner, 400, true)).toBe('ok');
+    const joined = [];
+    for (const room of ['o1', 'o2', 'o3']) {
+      for (let i = 0; i < 2; i++) {
+        const r = await a.join(req(room, { owner, expiresAt: Date.now() - 1 }));
+        if (!r.ok) throw new Error(r.code);
+        joined.push(r.member.id);
+      }
+    }
+    expect((await raw.sMembers(`${prefix}owner:${owner}:rooms`)).sort()).toEqual(['o1', 'o2', 'o3']);
+    // Renewals keep them all, with one command per replica whatever their number.
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await a.renewOwner(owner, 400, false)).toBe('ok');
+      expect(await b.reap(Date.now())).toEqual([]);
+    }
+    // The room left without a covered place stops being listed; the others stay.
+    const [first, second] = joined;
+    await a.detach({ roomId: 'o1', peerId: first, sid: `s${first}` }, Date.now() + 60_000);
+    await a.leave({ roomId: 'o1', peerId: second, sid: `s${second}` });
+    await a.release(owner, ['o1', 'o2']);
+    expect((await raw.sMembers(`${prefix}owner:${owner}:rooms`)).sort()).toEqual(['o2', 'o3']);
+    await new Promise((r) => setTimeout(r, 600));
+    const removals = await b.reap(Date.now());
+    expect(removals.map((r) => [r.roomId, r.member.id, r.reason]).sort()).toEqual(
+      joined
+        .slice(2)
+        .map((id, i) => [['o2', 'o2', 'o3', 'o3'][i], id, 'disconnected'])
+        .sort(),
+    );
+    expect(await a.reap(Date.now())).toEqual([]);
+    expect(await raw.zScore(`${prefix}owners`, owner)).toBeNull();
+    expect(await raw.exists(`${prefix}owner:${owner}:rooms`)).toBe(0);
+    expect(await a.renewOwner(owner, 400, false)).toBe('lapsed');
+    // The participant away in o1 keeps its place for its grace period.
+    expect((await b.snapshot('o1'))?.members.map((m) => m.id)).toEqual([first]);
+  });
+
   test('scripts are loaded again after Redis forgets them', async () => {
     const { list } = await replicas(1);
     await raw.scriptFlush();

@@ -4,6 +4,6 @@
  * of open connections.
  */
 export { evalScript, luaScript, type LuaScript } from './run';
-export { ROOM_SCRIPTS, type RoomScript } from './room';
+export { OWNER_SCRIPTS, ROOM_SCRIPTS, type RoomScript } from './room';
 export { BUCKET } from './bucket';
 export { CONNS } from './conns';

@@ -5,15 +5,23 @@
  * Every room script gets the same KEYS (one hash tag per room, plus the global lease index):
  *   1 meta   HASH  meeting (random id of this meeting), locked, salt, pwhash, host (PeerId or absent), seq (join counter)
  *   2 order  ZSET  PeerId -> join sequence (join order)
- *   3 exp    ZSET  PeerId -> lease end, epoch ms
- *   4 peers  HASH  n:<id> name, w:<id> ban identity, j:<id> joinedAt, m:<id> media JSON, h:<id> hand, s:<id> sid
+ *   3 exp    ZSET  PeerId -> place's end, epoch ms; +inf while a presence owner's lease covers it
+ *   4 peers  HASH  n:<id> name, w:<id> ban identity, j:<id> joinedAt, m:<id> media JSON, h:<id> hand, s:<id> sid,
+ *                  o:<id> presence owner covering the place ('' = none)
  *   5 bans   SET   id:<PeerId>, who:<identity>
  *   6 chat   LIST  message JSON, oldest first
  *   7 index  ZSET  roomId -> earliest lease end in the room (what the reaper scans)
  *   8 left   SET   PeerIds that left (room:leave): their resume tokens admit nobody
  *   9 ended  ZSET  meeting id -> remembered until, epoch ms: meetings of this room that ended (it emptied); outlives
  *                  the room, for as long as a token lives, so that no token brings an ended meeting back
+ *  10 owners ZSET  presence owner -> lease end, epoch ms of Redis's clock (global: one entry per replica)
+ *  11 owned  SET   rooms where the owner named by the script's call may cover places (global, per owner)
  * and ARGV[1] = roomId, ARGV[2] = safety TTL in ms; the rest is per script.
+ *
+ * Presence: a connected participant's place does not expire by itself. Its replica's owner renews one lease for all
+ * of its participants; when that lease ends unrenewed (the replica died or was cut off), the reaper removes the places
+ * it covered, room by room (OWNED lists the rooms). Owner leases run on Redis's clock, so that replicas' clocks do
+ * not have to agree; places of participants away for the grace period run on the replicas' clocks, as before.
  *
  * A member is returned as the flat array
  *   { id, name, identity, joinedAt, media, hand, sid, expiresAt, host('1'|'0') }
@@ -25,12 +33,27 @@ import { luaScript } from './run';
 /** Ended meetings remembered per room code; a code emptied more often than this in a day forgets the oldest. */
 const ENDED_MAX = 1000;
 
+/** Redis's clock in epoch ms (scripts replicate by effects, so reading it is allowed). */
+const CLOCK = `
+local function clock()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
+
 const PRELUDE = `
 local META, ORDER, EXP, PEERS, BANS, CHAT, INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local LEFT, ENDED = KEYS[8], KEYS[9]
+local LEFT, ENDED, OWNERS, OWNED = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local ROOM, TTL = ARGV[1], tonumber(ARGV[2])
 local ENDED_MS = ${ENDED_MEETING_MS}
 
+${CLOCK}
+-- True when owner's lease is live (an owner whose lease ended is never live again).
+local function live(owner)
+  if owner == '' then return false end
+  local s = redis.call('ZSCORE', OWNERS, owner)
+  return s ~= false and tonumber(s) >= clock()
+end
 local function keep()
   for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], TTL) end
   redis.call('PEXPIRE', LEFT, TTL)
@@ -59,6 +82,17 @@ end
 local function isHost(peer)
   return redis.call('HGET', META, 'host') == peer
 end
+-- A connection's place: covered by its owner's live lease, else held until expiresAt.
+local function cover(peer, owner, expiresAt)
+  if live(owner) then
+    redis.call('ZADD', EXP, '+inf', peer)
+    redis.call('HSET', PEERS, 'o:' .. peer, owner)
+    redis.call('SADD', OWNED, ROOM)
+  else
+    redis.call('ZADD', EXP, expiresAt, peer)
+    redis.call('HSET', PEERS, 'o:' .. peer, '')
+  end
+end
 local function describe(peer)
   local v = redis.call('HMGET', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer)
   local exp = redis.call('ZSCORE', EXP, peer) or '0'
@@ -70,7 +104,7 @@ local function remove(peer, reason, now)
   if reason == 'left' then redis.call('SADD', LEFT, peer) end
   redis.call('ZREM', ORDER, peer)
   redis.call('ZREM', EXP, peer)
-  redis.call('HDEL', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer)
+  redis.call('HDEL', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer, 'o:' .. peer)
   local newHost = ''
   if d[9] == '1' then
     local nxt = redis.call('ZRANGE', ORDER, 0, 0)
@@ -104,7 +138,7 @@ end
  * ARGV: 3 peer, 4 sid, 5 identity, 6 expiresAt, 7 now, 8 maxPeers, 9 resume: the token's meeting id ('' = not a
  * resume, '-' = a token that names no meeting), 10 offered salt or '', 11 offered hash or '', 12 name, 13 media JSON,
  * 14 the token's host '1'|'0', 15 the token's password '1'|'0', 16 a password offered '1'|'0', 17 the meeting id of a
- * room this join creates.
+ * room this join creates, 18 the connection's presence owner ('' = none).
  * Returns { 'ok', resumed, member... } | { 'err', code } | { 'err', 'HASH', salt } (hash the offered password with
  * this salt, '' = a new room's, and call again).
  */
@@ -123,7 +157,7 @@ if n > 0 then
     if not resuming then return { 'err', 'BAD_REQUEST' } end
     if claim ~= '-' and claim ~= meeting then return { 'err', 'STALE_RESUME' } end
     redis.call('HSET', PEERS, 's:' .. peer, sid)
-    redis.call('ZADD', EXP, expiresAt, peer)
+    cover(peer, ARGV[18], expiresAt)
     sync()
     keep()
     return { 'ok', '1', unpack(describe(peer)) }
@@ -158,8 +192,8 @@ end
 if host then redis.call('HSET', META, 'host', peer) end
 local seq = redis.call('HINCRBY', META, 'seq', 1)
 redis.call('ZADD', ORDER, seq, peer)
-redis.call('ZADD', EXP, expiresAt, peer)
 redis.call('HSET', PEERS, 'n:' .. peer, ARGV[12], 'w:' .. peer, identity, 'j:' .. peer, ARGV[7], 'm:' .. peer, ARGV[13], 'h:' .. peer, '0', 's:' .. peer, sid)
+cover(peer, ARGV[18], expiresAt)
 sync()
 keep()
 return { 'ok', '0', unpack(describe(peer)) }
@@ -176,32 +210,71 @@ end
 return out
 `;
 
-/** ARGV: 3 expiresAt, then peer, sid pairs. Renews leases held by those exact connections. */
-const TOUCH = `
+/**
+ * ARGV: 3 owner, then peer, sid pairs. Puts the places held by those exact connections under the owner's lease.
+ * Returns the peers whose connection no longer holds a place.
+ */
+const CLAIM = `
 local lost = {}
 if redis.call('ZCARD', ORDER) == 0 then
   for i = 4, #ARGV, 2 do lost[#lost + 1] = ARGV[i] end
   return lost
 end
-local expiresAt = tonumber(ARGV[3])
+local owner = ARGV[3]
 for i = 4, #ARGV, 2 do
   local peer, sid = ARGV[i], ARGV[i + 1]
   if redis.call('HGET', PEERS, 's:' .. peer) ~= sid then
     lost[#lost + 1] = peer
   else
-    local current = redis.call('ZSCORE', EXP, peer)
-    if current and tonumber(current) < expiresAt then redis.call('ZADD', EXP, ARGV[3], peer) end
+    redis.call('ZADD', EXP, '+inf', peer)
+    redis.call('HSET', PEERS, 'o:' .. peer, owner)
+    redis.call('SADD', OWNED, ROOM)
   end
 end
+sync()
 keep()
 return lost
+`;
+
+/** The members whose places an owner covers, in join order. */
+const OWNED_BY = `
+local function ownedBy(owner)
+  local out = {}
+  for _, peer in ipairs(redis.call('ZRANGEBYSCORE', EXP, '+inf', '+inf')) do
+    if redis.call('HGET', PEERS, 'o:' .. peer) == owner then out[#out + 1] = peer end
+  end
+  local seqs = {}
+  for _, id in ipairs(out) do seqs[id] = tonumber(redis.call('ZSCORE', ORDER, id) or '0') end
+  table.sort(out, function(a, b) return seqs[a] < seqs[b] end)
+  return out
+end
+`;
+
+/** ARGV: 3 owner. Stops listing the room under the owner when no place in it is covered by the owner. */
+const RELEASE = `
+if #ownedBy(ARGV[3]) == 0 then redis.call('SREM', OWNED, ROOM) end
+return 1
+`;
+
+/**
+ * ARGV: 3 owner, 4 now. When the owner's lease has ended, removes the places it covered in this room, in join order.
+ * Returns removals.
+ */
+const REAP_OWNER = `
+local owner = ARGV[3]
+local s = redis.call('ZSCORE', OWNERS, owner)
+if not s or tonumber(s) >= clock() then return {} end
+local out = {}
+for _, id in ipairs(ownedBy(owner)) do out[#out + 1] = remove(id, 'disconnected', ARGV[4]) end
+redis.call('SREM', OWNED, ROOM)
+return out
 `;
 
 /** ARGV: 3 peer, 4 sid, 5 expiresAt. Returns 1 when the place is now held for the grace period. */
 const DETACH = `
 local peer, sid = ARGV[3], ARGV[4]
 if not member(peer) or redis.call('HGET', PEERS, 's:' .. peer) ~= sid then return 0 end
-redis.call('HSET', PEERS, 's:' .. peer, '')
+redis.call('HSET', PEERS, 's:' .. peer, '', 'o:' .. peer, '')
 redis.call('ZADD', EXP, ARGV[5], peer)
 sync()
 keep()
@@ -284,7 +357,9 @@ const withPrelude = (body: string) => luaScript(PRELUDE + body);
 export const ROOM_SCRIPTS = {
   join: withPrelude(JOIN),
   snapshot: withPrelude(SNAPSHOT),
-  touch: withPrelude(TOUCH),
+  claim: withPrelude(CLAIM),
+  release: withPrelude(OWNED_BY + RELEASE),
+  reapOwner: withPrelude(OWNED_BY + REAP_OWNER),
   detach: withPrelude(DETACH),
   leave: withPrelude(LEAVE),
   reap: withPrelude(REAP),
@@ -294,3 +369,48 @@ export const ROOM_SCRIPTS = {
 } as const;
 
 export type RoomScript = keyof typeof ROOM_SCRIPTS;
+
+/**
+ * Presence owners' scripts. KEYS: 1 owners (ZSET owner -> lease end), 2 owned (the rooms of ARGV[1]'s owner).
+ * ARGV: 1 owner, then per script.
+ */
+const OWNER_PRELUDE = `
+local OWNERS, OWNED, owner = KEYS[1], KEYS[2], ARGV[1]
+${CLOCK}
+`;
+
+/**
+ * ARGV: 2 lease ms, 3 fresh '1'|'0'. Starts (fresh) or renews the owner's lease. Returns 'ok', or 'lapsed' when the
+ * lease had ended (it is not renewed: the owner is never live again) or a fresh owner already exists.
+ */
+const RENEW = `
+local now = clock()
+local current = redis.call('ZSCORE', OWNERS, owner)
+if ARGV[3] == '1' then
+  if current then return 'lapsed' end
+elseif not current or tonumber(current) < now then
+  return 'lapsed'
+end
+redis.call('ZADD', OWNERS, now + tonumber(ARGV[2]), owner)
+return 'ok'
+`;
+
+/** ARGV: 2 how many. Returns owners whose lease has ended, oldest first. */
+const DUE = `
+return redis.call('ZRANGEBYSCORE', OWNERS, '-inf', '(' .. clock(), 'LIMIT', 0, tonumber(ARGV[2]))
+`;
+
+/** Forgets an owner whose lease has ended, once its rooms have been reaped. */
+const FORGET = `
+local s = redis.call('ZSCORE', OWNERS, owner)
+if not s or tonumber(s) >= clock() then return 0 end
+redis.call('ZREM', OWNERS, owner)
+redis.call('DEL', OWNED)
+return 1
+`;
+
+export const OWNER_SCRIPTS = {
+  renew: luaScript(OWNER_PRELUDE + RENEW),
+  due: luaScript(OWNER_PRELUDE + DUE),
+  forget: luaScript(OWNER_PRELUDE + FORGET),
+} as const;
