@@ -16,6 +16,8 @@ export interface RealtimeDeps {
   limits?: Limits;
   /** Waits for the adapter's subscriptions to a namespace's rooms; nothing to wait for when absent (one replica). */
   subscribed?: SubscribedFn;
+  /** Whether any replica has a socket in a room of a namespace; only this replica's sockets count when absent. */
+  watched?: WatchedFn;
 }
 
 /**
@@ -23,6 +25,12 @@ export interface RealtimeDeps {
  * has given up (a bounded wait: a join goes on rather than hang while Redis is away).
  */
 export type SubscribedFn = (nsp: string, rooms: string[]) => Promise<void>;
+
+/**
+ * Resolves true when some replica (this one included) may hold a socket in Socket.IO room `room` of namespace `nsp`.
+ * May answer true when unsure; false only when nobody does.
+ */
+export type WatchedFn = (nsp: string, room: string) => Promise<boolean>;
 
 /** A `/room` socket's identity, set once by admission. */
 export interface RoomSocketData {

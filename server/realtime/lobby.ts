@@ -6,7 +6,7 @@ import { lobbyRoom } from '../protocol/schemas';
 import type { RoomSnapshot, RoomStore } from '../rooms/store';
 import { refusal } from './admission';
 import { onePerConnection } from './connections';
-import { clientAddress, type RealtimeDeps, watchRoom } from './context';
+import { clientAddress, type RealtimeDeps, type SubscribedFn, watchRoom } from './context';
 import { registerEvents, socketBuckets, type EventContext, type EventTable } from './handler';
 import { localLimits, type AddressLimiter } from './limits';
 
@@ -27,6 +27,7 @@ export function lobbyView(roomId: string, snap: RoomSnapshot | null): LobbyRoom 
 interface LobbyEventContext extends EventContext {
   store: RoomStore;
   socket: Socket<LobbyClientToServer, LobbyServerToClient>;
+  subscribed: SubscribedFn;
   /** The client's address, and its budget of peeks (shared with its other sockets, and replicas). */
   address: string;
   peeks: AddressLimiter;
@@ -56,8 +57,10 @@ const lobbyEvents = {
       if (!watching.includes(watchRoom(room)) && watching.length >= MAX_WATCHES) {
         throw new AppError('RATE_LIMITED', `At most ${MAX_WATCHES} rooms can be watched at once.`);
       }
-      // Join before reading, so that no change falls between the reply and the first update.
+      // Join (and, in a cluster, hear the room's updates) before reading, so that no change falls between the reply
+      // and the first update.
       await socket.join(watchRoom(room));
+      await ctx.subscribed(socket.nsp.name, [watchRoom(room)]);
       return { room: lobbyView(room, await store.snapshot(room)) };
     },
   },
@@ -68,6 +71,8 @@ export function attachLobby(io: Server, deps: RealtimeDeps): { nsp: LobbyNamespa
   const log = deps.log.child({ ns: 'lobby' });
   const nsp = io.of('/lobby') as unknown as LobbyNamespace;
   const limits = deps.limits ?? localLimits(config);
+  const subscribed = deps.subscribed ?? (async () => undefined);
+  const watched = deps.watched ?? (async () => false);
 
   // A lobby socket costs a handshake from the address's budget, as a join does.
   nsp.use(
@@ -86,15 +91,18 @@ export function attachLobby(io: Server, deps: RealtimeDeps): { nsp: LobbyNamespa
     metrics.sockets.inc({ namespace: '/lobby' });
     socket.on('disconnect', () => metrics.sockets.dec({ namespace: '/lobby' }));
     const address = clientAddress(socket.handshake.headers, socket.handshake.address, config.trustProxy);
-    const ctx = { store, socket, metrics, log, buckets: socketBuckets(config), address, peeks: limits.peeks };
+    const ctx = { store, socket, metrics, log, buckets: socketBuckets(config), address, peeks: limits.peeks, subscribed };
     registerEvents(socket, lobbyEvents, ctx);
   });
 
+  // A room's change is read and sent only when somebody watches it: most rooms have no watcher.
   const notify = (roomId: string) => {
-    store.snapshot(roomId).then(
-      (snap) => nsp.to(watchRoom(roomId)).emit('lobby:room', lobbyView(roomId, snap)),
-      (err: unknown) => log.warn({ err, room: roomId }, 'lobby update failed'),
-    );
+    const room = watchRoom(roomId);
+    (nsp.adapter.rooms.has(room) ? Promise.resolve(true) : watched(nsp.name, room))
+      .then(async (someone) => {
+        if (someone) nsp.to(room).emit('lobby:room', lobbyView(roomId, await store.snapshot(roomId)));
+      })
+      .catch((err: unknown) => log.warn({ err, room: roomId }, 'lobby update failed'));
   };
   return { nsp, notify };
 }

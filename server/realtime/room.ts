@@ -56,6 +56,7 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
     log,
     limits: deps.limits ?? localLimits(deps.config),
     subscribed: deps.subscribed ?? (async () => undefined),
+    watched: deps.watched ?? (async () => false),
     nsp,
     announce,
     notifyLobby,

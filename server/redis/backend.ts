@@ -13,7 +13,7 @@ import type { Limits } from '../realtime/limits';
 import { closeClient, createRedisClient, type RedisClient } from './client';
 import { redisLimits } from './limiter';
 import { RedisRoomStore, type RedisStoreOptions } from './room-store';
-import type { SubscribedFn } from '../realtime/context';
+import type { SubscribedFn, WatchedFn } from '../realtime/context';
 import { trackSubscriptions } from './subscriptions';
 
 /**
@@ -40,6 +40,11 @@ export interface RedisBackend {
   healthy(): boolean;
   /** Resolves once Redis has confirmed this replica's subscriptions to the given rooms (see ./subscriptions). */
   subscribed: SubscribedFn;
+  /**
+   * Whether any replica has a socket in a room: its adapter subscribes to the room's channel (sharded mode); always
+   * true in classic mode, where every replica reads every room's events.
+   */
+  watched: WatchedFn;
   /** Resolves once every connection is up the first time (it keeps retrying until then). */
   connected: Promise<void>;
   /** Closes the store and quits the pub/sub connections (after Socket.IO is closed). */
@@ -73,6 +78,13 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
   const channelPrefix = opts.channelPrefix ?? 'parley';
   // The classic adapter has one channel per namespace, subscribed before the replica is ready.
   const subscribed: SubscribedFn = mode === 'sharded' ? trackSubscriptions(sub, channelPrefix, log) : async () => undefined;
+  const watched: WatchedFn =
+    mode === 'sharded'
+      ? async (nsp, room) => {
+          const channel = `${channelPrefix}#${nsp}#${room}#`;
+          return ((await pub.pubSubShardNumSub(channel))[channel] ?? 0) > 0;
+        }
+      : async () => true;
   const adapter =
     mode === 'sharded'
       ? createShardedAdapter(pub, sub, { channelPrefix, subscriptionMode: 'dynamic' })
@@ -102,6 +114,7 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
     limits,
     healthy: () => clients.every((c) => c.isReady),
     subscribed,
+    watched,
     connected,
     async close() {
       closed = true;
@@ -115,7 +128,7 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
 /** The backend as createApp takes it. */
 export function appDeps(
   backend: RedisBackend,
-): Required<Pick<AppDeps, 'store' | 'adapter' | 'limits' | 'healthy' | 'subscribed' | 'onClose'>> {
-  const { store, adapter, limits, healthy, subscribed } = backend;
-  return { store, adapter, limits, healthy, subscribed, onClose: backend.close };
+): Required<Pick<AppDeps, 'store' | 'adapter' | 'limits' | 'healthy' | 'subscribed' | 'watched' | 'onClose'>> {
+  const { store, adapter, limits, healthy, subscribed, watched } = backend;
+  return { store, adapter, limits, healthy, subscribed, watched, onClose: backend.close };
 }

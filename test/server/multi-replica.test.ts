@@ -110,6 +110,31 @@ describe.each(['sharded', 'classic'] as const)('%s adapter', (mode) => {
     }
   });
 
+  test('a room is read for the lobby only while somebody, on any replica, watches it', async () => {
+    const store = cluster.replicas[0].backend.store;
+    const reads = jest.spyOn(store, 'snapshot');
+    try {
+      const readsOf = (room: string) => reads.mock.calls.filter(([id]) => id === room).length;
+      const quiet = fresh();
+      await join(url(0), { room: quiet, name: 'Ada' });
+      await join(url(0), { room: quiet, name: 'Bob' });
+      const watchedRoom = fresh();
+      const watcher = connect(url(2), '/lobby');
+      expect(await emitAck(watcher, 'lobby:watch', { room: watchedRoom })).toMatchObject({ ok: true });
+      const update = waitFor<{ count: number }>(watcher, 'lobby:room', 3000, (r) => r.count === 2);
+      await join(url(0), { room: watchedRoom, name: 'Ada' });
+      await join(url(0), { room: watchedRoom, name: 'Bob' });
+      expect(await update).toMatchObject({ count: 2, names: ['Ada', 'Bob'] });
+      await sleep(200);
+      // One read per welcome; a watched room's joins are read once more each, for the watcher. The classic adapter
+      // cannot tell whether another replica has a watcher: it reads every room.
+      expect(readsOf(quiet)).toBe(mode === 'sharded' ? 2 : 4);
+      expect(readsOf(watchedRoom)).toBe(4);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   test('host controls work across replicas: lock, mute, kick with a ban', async () => {
     const room = fresh();
     const [host, bob, cy] = await spread(room, 'Host', 'Bob', 'Cy');
