@@ -5,6 +5,7 @@
 import type { ExtendedError } from 'socket.io/dist/namespace';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { holdEvents, type Hold } from './hold';
 import { iceServersFor } from '../ice/ice';
 import { AppError, type ErrorCode } from '../protocol/errors';
 import * as S from '../protocol/schemas';
@@ -120,8 +121,15 @@ export function resumeToken(config: Config, snap: RoomSnapshot, self: Member): s
   });
 }
 
-/** Puts an admitted socket in its rooms, taking its place over from a stale connection (synchronous). */
+/** What is sent to entered sockets before their welcome (see ./hold). */
+const holds = new WeakMap<RoomSocket, Hold>();
+
+/**
+ * Puts an admitted socket in its rooms, taking its place over from a stale connection (synchronous). What reaches
+ * the socket from then on is held until its welcome.
+ */
 export function enter(svc: RoomServices, socket: RoomSocket): void {
+  holds.set(socket, holdEvents(socket));
   const { roomId, peerId } = socket.data;
   // A resumed participant takes its place over from a stale connection, wherever that one is. With a cluster
   // adapter the local part runs only after a Redis round trip, when this socket has joined the peer's room too:
@@ -137,28 +145,37 @@ export async function welcome(svc: RoomServices, socket: RoomSocket, plog: Logge
   // Read the room only once this replica hears the room's events: a participant who joins on another replica
   // after this read announces itself with `peer:joined`, which would otherwise be lost before Redis has
   // processed the subscription that `enter` sent.
-  await svc.subscribed(svc.nsp.name, [meetingRoom(roomId), peerRoom(roomId, peerId)]);
-  const [snap, chat] = await Promise.all([store.snapshot(roomId), store.chat(roomId)]);
-  const self = snap?.members.find((m) => m.id === peerId);
-  if (!snap || !self || self.sid !== sid) {
-    // Removed (or replaced) between admission and now.
-    socket.data.gone = true;
-    socket.disconnect(true);
-    return;
+  const hold = holds.get(socket);
+  holds.delete(socket);
+  try {
+    await svc.subscribed(svc.nsp.name, [meetingRoom(roomId), peerRoom(roomId, peerId)]);
+    const [snap, chat] = await Promise.all([store.snapshot(roomId), store.chat(roomId)]);
+    const self = snap?.members.find((m) => m.id === peerId);
+    if (!snap || !self || self.sid !== sid) {
+      // Removed (or replaced) between admission and now.
+      socket.data.gone = true;
+      socket.disconnect(true);
+      return;
+    }
+    const welcome = () =>
+      socket.emit('room:welcome', {
+        self: toPeer(self),
+        resume: resumeToken(config, snap, self),
+        peers: snap.members.filter((m) => m.id !== peerId).map(toPeer),
+        iceServers: iceServersFor(config, peerId),
+        chat,
+        room: { id: roomId, locked: snap.locked, maxPeers: config.roomMaxPeers },
+      });
+    if (hold) hold.release(welcome, new Set(snap.members.map((m) => m.id)));
+    else welcome();
+    metrics.joinSeconds.observe((Date.now() - socket.data.startedAt) / 1000);
+    metrics.joins.inc({ kind: resumed ? 'resume' : 'join' });
+    if (!resumed) {
+      socket.to(meetingRoom(roomId)).emit('peer:joined', toPeer(self));
+      svc.notifyLobby(roomId);
+    }
+    plog.info({ resumed }, resumed ? 'participant resumed' : 'participant joined');
+  } finally {
+    hold?.discard();
   }
-  socket.emit('room:welcome', {
-    self: toPeer(self),
-    resume: resumeToken(config, snap, self),
-    peers: snap.members.filter((m) => m.id !== peerId).map(toPeer),
-    iceServers: iceServersFor(config, peerId),
-    chat,
-    room: { id: roomId, locked: snap.locked, maxPeers: config.roomMaxPeers },
-  });
-  metrics.joinSeconds.observe((Date.now() - socket.data.startedAt) / 1000);
-  metrics.joins.inc({ kind: resumed ? 'resume' : 'join' });
-  if (!resumed) {
-    socket.to(meetingRoom(roomId)).emit('peer:joined', toPeer(self));
-    svc.notifyLobby(roomId);
-  }
-  plog.info({ resumed }, resumed ? 'participant resumed' : 'participant joined');
 }

@@ -124,3 +124,37 @@ test('500 pairs straddling two replicas, 50 at a time: every participant knows i
 test('500 pairs straddling two replicas, one of them 25 ms slow to subscribe: every participant knows its partner', async () => {
   expect(await pairsAcross(25)).toEqual([]);
 });
+
+test('a newcomer whose replica handles its snapshot late hears of a later joiner only after its welcome, and keeps them', async () => {
+  const cluster = await startCluster(redis.url, 2, LIMITS);
+  try {
+    const room = fresh();
+    const store = cluster.replicas[0].backend.store;
+    const read = store.snapshot.bind(store);
+    let bob: Promise<unknown> | undefined;
+    // Replica 0 gets its snapshot from Redis, then handles it 300 ms later (as a busy replica that reads its pub/sub
+    // connection first would); Bob joins on replica 1 in between.
+    jest.spyOn(store, 'snapshot').mockImplementation(async (id: string) => {
+      const snap = await read(id);
+      if (id === room && !bob) {
+        bob = join(cluster.replicas[1].url, { room, name: 'Bob' });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return snap;
+    });
+    const ada = openSide(cluster.replicas[0].url, room, 'Ada');
+    const order: string[] = [];
+    ada.socket.onAny((event: string, body: { name?: string; peers?: Peer[] }) =>
+      order.push(event === 'room:welcome' ? `welcome [${body.peers?.map((p) => p.name).join(',')}]` : `${event} ${body.name ?? ''}`),
+    );
+    await ada.welcomed;
+    await bob;
+    const deadline = Date.now() + 3000;
+    while (order.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(['welcome []', 'peer:joined Bob']);
+    expect(ada.view.size).toBe(1);
+  } finally {
+    closeAll();
+    await cluster.close();
+  }
+});
