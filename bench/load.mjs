@@ -8,7 +8,11 @@ const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const progress = (msg) => process.stderr.write(`    [load ${job.worker ?? 0}] ${msg}\n`);
 
-function connect(url, room, name) {
+/**
+ * Joins a room; resolves once welcomed. With `watchJoins`, `view` is who the participant knows as the web client
+ * would: the welcome's peers, then each `peer:joined` after it (`early` counts those that came before it).
+ */
+function connect(url, room, name, { watchJoins = false } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const socket = io(`${url}/room`, {
@@ -19,9 +23,15 @@ function connect(url, room, name) {
       auth: { room, name },
     });
     const timer = setTimeout(() => reject(new Error('join timeout')), 30_000);
+    let joined;
+    const early = [];
+    if (watchJoins) socket.on('peer:joined', (p) => (joined ? joined.view.add(p.id) : early.push({ id: p.id, at: performance.now() })));
     socket.once('room:welcome', (w) => {
       clearTimeout(timer);
-      resolve({ socket, id: w.self.id, peers: w.peers.map((p) => p.id), ms: performance.now() - started });
+      const peers = w.peers.map((p) => p.id);
+      const at = performance.now();
+      joined = { socket, id: w.self.id, peers, started, welcomedAt: at, ms: at - started, view: new Set(peers), early };
+      resolve(joined);
     });
     socket.once('connect_error', (e) => {
       clearTimeout(timer);
@@ -104,6 +114,58 @@ async function pairs(count) {
   return out;
 }
 
+/** Both directions of every pair, as senders of signals. */
+const sendersOf = (ps) =>
+  ps.flatMap(({ a, b, aId, bId }) => [
+    { s: a.socket, to: bId },
+    { s: b.socket, to: aId },
+  ]);
+
+/** A fixed total rate: ticks of 10 ms, each sending rate/100 signals round-robin over the senders, while `going()`. */
+async function sendAtRate(rate, senders, going, onSent) {
+  const perTick = rate / 100;
+  let carry = 0;
+  let k = 0;
+  while (going()) {
+    const tick = performance.now();
+    carry += perTick;
+    while (carry >= 1) {
+      carry -= 1;
+      const { s, to } = senders[k++ % senders.length];
+      s.emit('signal', { to, description: { type: 'offer', sdp: sdpAt(performance.now()) } });
+      onSent();
+    }
+    const wait = 10 - (performance.now() - tick);
+    if (wait > 0) await sleep(wait);
+  }
+}
+
+/**
+ * Joins `job.pairs` pairs, `job.concurrency` at a time, both members of a pair at once: A on urls[i % n], B on
+ * urls[(i + 1) % n]. Resolves with each pair's two members (null for a pair with a failed join).
+ */
+async function racePairs(tag) {
+  const urls = job.urls;
+  const out = new Array(job.pairs).fill(null);
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < job.pairs) {
+      const i = next++;
+      const room = roomOf(`pj-${tag}`, i, 1);
+      const sides = await Promise.allSettled(
+        [0, 1].map((m) => connect(urls[(i + m) % urls.length], room, `p${i}${m ? 'b' : 'a'}`, { watchJoins: true })),
+      );
+      const [a, b] = sides.map((r) => (r.status === 'fulfilled' ? r.value : null));
+      failed += sides.filter((r) => r.status === 'rejected').length;
+      if (a && b) out[i] = [a, b];
+      else for (const m of [a, b]) m?.socket.close();
+    }
+  };
+  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  return { pairs: out, failed };
+}
+
 const scenarios = {
   async join() {
     const { participants, failed } = await openMany(job.count, job.concurrency, (i) => ({
@@ -130,14 +192,6 @@ const scenarios = {
       }
     }
     let measuring = false;
-    const senders = ps.flatMap(({ a, b, aId, bId }) => [
-      { s: a.socket, to: bId },
-      { s: b.socket, to: aId },
-    ]);
-    // Fixed total rate: ticks of 10 ms, each sending rate/100 signals round-robin over the senders.
-    const perTick = job.rate / 100;
-    let carry = 0;
-    let k = 0;
     let sent = 0;
     const warm = job.warmupMs;
     const end = performance.now() + warm + job.durationMs;
@@ -146,22 +200,18 @@ const scenarios = {
     }, warm);
     let startMeasure = 0;
     let sentMeasured = 0;
-    while (performance.now() < end) {
-      const tick = performance.now();
-      carry += perTick;
-      while (carry >= 1) {
-        carry -= 1;
-        const { s, to } = senders[k++ % senders.length];
-        s.emit('signal', { to, description: { type: 'offer', sdp: sdpAt(performance.now()) } });
+    await sendAtRate(
+      job.rate,
+      sendersOf(ps),
+      () => performance.now() < end,
+      () => {
         sent++;
         if (measuring) {
           if (!startMeasure) startMeasure = performance.now();
           sentMeasured++;
         }
-      }
-      const wait = 10 - (performance.now() - tick);
-      if (wait > 0) await sleep(wait);
-    }
+      },
+    );
     const measuredSecs = (performance.now() - startMeasure) / 1000;
     await sleep(500);
     for (const { a, b } of ps) {
@@ -226,6 +276,91 @@ const scenarios = {
     await Promise.all(loops);
     for (const p of participants) p.socket.close();
     return { deliveries: deliveries.n, deliveriesPerSec: deliveries.n / secs };
+  },
+
+  /** `job.reps` rounds of racing pairs; counts the participants that never learn of their partner within `job.lateMs`. */
+  async pairjoin() {
+    const n = job.urls.length;
+    const joinMs = [];
+    let failed = 0;
+    let missed = 0;
+    let early = 0;
+    const misses = [];
+    for (let rep = 0; rep < job.reps; rep++) {
+      const started = performance.now();
+      const round = await racePairs(rep);
+      failed += round.failed;
+      const pairs = round.pairs.flatMap((p, i) => (p ? [{ i, a: p[0], b: p[1] }] : []));
+      const joinedSec = (performance.now() - started) / 1000;
+      const knows = (x, y) => x.view.has(y.id);
+      const deadline = performance.now() + job.lateMs;
+      while (!pairs.every(({ a, b }) => knows(a, b) && knows(b, a)) && performance.now() < deadline) await sleep(50);
+      let repMissed = 0;
+      for (const { i, a, b } of pairs) {
+        joinMs.push(a.ms, b.ms);
+        early += a.early.length + b.early.length;
+        for (const [side, x, y, replica] of [
+          ['A', a, b, i % n],
+          ['B', b, a, (i + 1) % n],
+        ]) {
+          if (knows(x, y)) continue;
+          repMissed++;
+          if (misses.length >= 20) continue;
+          // Times in ms from the start of the round.
+          const t = (v) => Math.round((v - started) * 10) / 10;
+          const heard = x.early.find((e) => e.id === y.id);
+          misses.push({
+            rep,
+            pair: i,
+            side,
+            replica,
+            partnerReplica: side === 'A' ? (i + 1) % n : i % n,
+            started: t(x.started),
+            welcomed: t(x.welcomedAt),
+            partnerStarted: t(y.started),
+            partnerWelcomed: t(y.welcomedAt),
+            partnerInItsWelcome: y.peers.includes(x.id),
+            heardPartnerBeforeWelcome: heard ? t(heard.at) : null,
+          });
+        }
+      }
+      missed += repMissed;
+      progress(
+        `round ${rep + 1}/${job.reps}: ${pairs.length} pairs joined in ${joinedSec.toFixed(1)} s, ${repMissed} participants missed their partner`,
+      );
+      for (const { a, b } of pairs) {
+        a.socket.close();
+        b.socket.close();
+      }
+      await sleep(500);
+    }
+    return { pairs: job.pairs, reps: job.reps, failed, missed, early, misses, latencyMs: summary(joinMs) };
+  },
+
+  /** A fixed rate of signals between `job.pairs` pairs from the 'signalling' mark until a line on stdin (or `job.maxMs`). */
+  async signals() {
+    const ps = await pairs(job.pairs);
+    let received = 0;
+    for (const { a, b } of ps) for (const s of [a.socket, b.socket]) s.on('signal', () => received++);
+    let stop = false;
+    process.stdin.once('data', () => (stop = true));
+    const start = performance.now();
+    const end = start + job.maxMs;
+    let sent = 0;
+    mark('signalling');
+    await sendAtRate(
+      job.rate,
+      sendersOf(ps),
+      () => !stop && performance.now() < end,
+      () => sent++,
+    );
+    const secs = (performance.now() - start) / 1000;
+    await sleep(500);
+    for (const { a, b } of ps) {
+      a.socket.close();
+      b.socket.close();
+    }
+    return { sent, received, achievedRate: sent / secs };
   },
 
   async idle() {

@@ -10,7 +10,7 @@ export const quick = flag('quick');
 // --profile: Parley replicas write V8 CPU profiles to bench/results/profiles (read them with bench/profile-top.mjs).
 export const profile = flag('profile');
 export const noBuild = flag('no-build');
-export const scenarioNames = opt('scenarios', 'join,latency,throughput,fanout,capacity,browser').split(',');
+export const scenarioNames = opt('scenarios', 'join,pairjoin,latency,throughput,fanout,capacity,browser').split(',');
 export const configNames = opt('configs', 'baseline,memory,redis,redis3').split(',');
 
 export const log = (s) => process.stderr.write(`${s}\n`);

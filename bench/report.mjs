@@ -29,6 +29,14 @@ function table(results, configNames) {
       ['serverCpuMsPerJoin', 'server CPU ms/join', 2],
       ['cpuMsPerJoin', '+redis CPU ms/join', 2],
     ],
+    pairjoin: [
+      ['signalRate', 'signals/s alongside', 0],
+      ['pairs', 'pairs', 0],
+      ['reps', 'reps', 0],
+      ['missed', 'missed', 0],
+      ['p50', 'join p50 ms', 1],
+      ['p99', 'join p99 ms', 1],
+    ],
     latency: [
       ['achievedRate', 'achieved/s', 0],
       ['p50', 'p50 ms', 2],

@@ -1,6 +1,6 @@
 // `npm run bench`: every scenario on every configuration, interleaved in one run, with the bare
 // Socket.IO relay as the baseline. Prints progress and a table; writes JSON to bench/results/.
-//   npm run bench -- [--quick] [--scenarios join,latency,...] [--configs baseline,memory,redis,redis3]
+//   npm run bench -- [--quick] [--scenarios join,pairjoin,latency,...] [--configs baseline,memory,redis,redis3]
 // Flags in options.mjs, configurations in configs.mjs, scenarios in scenarios.mjs, tables and files in report.mjs.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -27,6 +27,7 @@ async function main() {
   const plan = [];
   for (const s of scenarioNames) {
     if (s === 'latency') for (const rate of [1000, 4000]) plan.push([s, rate]);
+    else if (s === 'pairjoin') plan.push([s], [s, 1000]);
     else if (s === 'capacity') for (const n of quick ? [1000, 2000] : [1000, 5000, 10000, 20000]) plan.push([s, n]);
     else plan.push([s]);
   }

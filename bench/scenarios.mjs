@@ -45,6 +45,42 @@ export const SCENARIOS = {
     const r = m.results[0].result;
     return { rate, achievedRate: r.achievedRate, p50: r.latencyMs.p50, p99: r.latencyMs.p99, max: r.latencyMs.max, samples: r.latencyMs.n };
   },
+  /**
+   * Rounds of 500 pairs joining at once, each straddling two replicas (with several), at `rate` signals/s of
+   * other traffic (none without): how many participants never learn of their partner, and the join time.
+   */
+  async pairjoin(env, rate) {
+    let signals;
+    if (rate) {
+      // The signal load starts first and runs until the rounds are over (10 min at most).
+      signals = await new Promise((resolve, reject) => {
+        const done = runLoad([{ scenario: 'signals', urls: env.urls, pairs: 50, rate, maxMs: 600_000 }], (mark, _w, _msg, proc) =>
+          resolve({ proc, done }),
+        );
+        done.catch(reject);
+      });
+    }
+    let r;
+    try {
+      [{ result: r }] = await runLoad([
+        { scenario: 'pairjoin', urls: env.urls, pairs: 500, reps: quick ? 2 : 10, concurrency: 25, lateMs: 5000 },
+      ]);
+    } finally {
+      signals?.proc.stdin.write('stop\n');
+    }
+    const load = signals ? (await signals.done)[0].result : undefined;
+    for (const m of r.misses) log(`    missed: ${JSON.stringify(m)}`);
+    return {
+      pairs: r.pairs,
+      reps: r.reps,
+      missed: r.missed,
+      failed: r.failed,
+      earlyJoined: r.early,
+      p50: r.latencyMs.p50,
+      p99: r.latencyMs.p99,
+      signalRate: load?.achievedRate ?? 0,
+    };
+  },
   async throughput(env) {
     const m = await measured(
       env,
