@@ -15,7 +15,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { gateConnections } from './realtime/connections';
 import { clientAddress } from './realtime/context';
-import type { SubscribedFn, WatchedFn } from './realtime/context';
+import type { RelayFactory, SubscribedFn, WatchedFn } from './realtime/context';
 import { localLimits, type Limits } from './realtime/limits';
 import { attachLobby } from './realtime/lobby';
 import { attachRoom, type RoomRuntime } from './realtime/room';
@@ -41,6 +41,8 @@ export interface AppDeps {
   subscribed?: SubscribedFn;
   /** Whether any replica has a socket in a room (e.g. watchers of a room in the lobby); this replica's only when absent. */
   watched?: WatchedFn;
+  /** Sends signals straight to the replica holding their target (a cluster); through the adapter when absent. */
+  relay?: RelayFactory;
   /** Called by close() after Socket.IO is closed, e.g. to quit Redis clients. */
   onClose?: () => Promise<void>;
 }
@@ -157,7 +159,7 @@ export function createApp(deps: AppDeps): ParleyApp {
   });
   const gate = gateConnections(io, limits.connections);
   secureEngine(io, server);
-  const realtime = { config, store, metrics, log, limits, subscribed: deps.subscribed, watched: deps.watched };
+  const realtime = { config, store, metrics, log, limits, subscribed: deps.subscribed, watched: deps.watched, relay: deps.relay };
   const lobby = attachLobby(io, realtime);
   const room = attachRoom(io, realtime, lobby.notify);
 

@@ -18,7 +18,26 @@ export interface RealtimeDeps {
   subscribed?: SubscribedFn;
   /** Whether any replica has a socket in a room of a namespace; only this replica's sockets count when absent. */
   watched?: WatchedFn;
+  /** Sends packets straight to the replica that holds a participant (a cluster); the adapter's way when absent. */
+  relay?: RelayFactory;
 }
+
+/** A direct relay of `/room` packets to other replicas, listening as replica process `instance`. */
+export type RelayFactory = (nsp: RoomNamespace, instance: string) => Relay;
+
+/** What the realtime layer uses of a relay (server/redis/relay.ts). */
+export interface Relay {
+  /** Queues `args` for the sockets of Socket.IO room `room` on replica process `instance`. */
+  send(instance: string, room: string, args: unknown[]): void;
+  /** Resolves once the relay hears what other replicas send it. */
+  ready: Promise<void>;
+  /** Packets received from other replicas: written to a local socket, or passed on through the adapter. */
+  stats(): { delivered: number; missed: number };
+  close(): Promise<void>;
+}
+
+/** The replica process a presence owner belongs to (owners are `<instance>` or `<instance>/<n>`). */
+export const instanceOf = (owner: string) => owner.split('/')[0];
 
 /**
  * Resolves once other replicas' events for these rooms of namespace `nsp` reach this replica, or once the wait
@@ -50,8 +69,11 @@ export type RoomNamespace = Namespace<RoomClientToServer, RoomServerToClient, Re
 export type RoomSocket = Socket<RoomClientToServer, RoomServerToClient, Record<string, never>, RoomSocketData>;
 
 /** What the parts of `/room` (admission, events, presence) share on one replica. */
-export interface RoomServices extends Required<RealtimeDeps> {
+export interface RoomServices extends Required<Omit<RealtimeDeps, 'relay'>> {
   nsp: RoomNamespace;
+  /** This replica process: `<REPLICA_ID>.<random>`, new at every start. */
+  instance: string;
+  relay?: Relay;
   /** Tells the room and the lobby about a removal the store decided (reaper, kick, leave). */
   announce: (removal: Removal) => void;
   notifyLobby: (roomId: string) => void;

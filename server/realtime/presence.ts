@@ -3,7 +3,6 @@
  * replica's presence owner (renewed by a heartbeat, whatever the number of participants), the reaper that removes
  * whoever's place ran out on any replica, and the drain that sends everyone elsewhere before the replica goes away.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Presence } from '../rooms/store';
 import { peerRoom, type RoomServices, type RoomSocket } from './context';
@@ -42,7 +41,9 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
   const heartbeatMs = Math.min(1000, Math.floor(config.resumeGraceMs / 4));
   const leaseMs = config.resumeGraceMs + heartbeatMs;
   const connectedLease = () => Date.now() + leaseMs;
-  const newOwner = () => `${config.replicaId}.${randomBytes(6).toString('hex')}`;
+  // The first owner is the replica process itself; after a lapse, `<instance>/<n>` (see instanceOf).
+  let generation = 0;
+  const newOwner = () => (generation++ === 0 ? svc.instance : `${svc.instance}/${generation - 1}`);
   let owner = newOwner();
   let registered = false;
   /** Welcomed while the owner did not cover them (not registered yet, or lapsed): claimed at the next heartbeat. */
@@ -130,7 +131,7 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
     }
   };
   let renewing = false;
-  const heartbeat = setInterval(() => {
+  const beat = () => {
     if (renewing) return;
     renewing = true;
     renew()
@@ -138,7 +139,10 @@ export function startPresence(svc: RoomServices): PresenceRuntime {
       .finally(() => {
         renewing = false;
       });
-  }, heartbeatMs);
+  };
+  // The owner is registered at once, so that the first participants' places are covered from their join.
+  beat();
+  const heartbeat = setInterval(beat, heartbeatMs);
   const reaper = setInterval(
     () => {
       store.reap(Date.now()).then(

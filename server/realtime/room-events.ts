@@ -4,7 +4,7 @@ import type { ChatMessage, RoomClientToServer, SignalIn } from '../protocol/even
 import { AppError } from '../protocol/errors';
 import * as S from '../protocol/schemas';
 import { newMessageId } from '../rooms/codes';
-import { meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
+import { instanceOf, meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
 import type { EventContext, EventTable } from './handler';
 
 export interface RoomEventContext extends EventContext {
@@ -23,14 +23,18 @@ export const roomEvents = {
       const { svc, socket } = ctx;
       const { roomId, peerId } = socket.data;
       if (msg.to === peerId) throw new AppError('BAD_REQUEST', 'A signal cannot be sent to oneself.');
-      if (!(await svc.store.isMember(roomId, msg.to))) throw new AppError('NOT_IN_ROOM');
+      const owner = await svc.store.locate(roomId, msg.to);
+      if (owner === null) throw new AppError('NOT_IN_ROOM');
       const out: SignalIn = { from: peerId };
       if (msg.description !== undefined) out.description = msg.description;
       if (msg.candidate !== undefined) out.candidate = msg.candidate;
       // A participant has one socket: when it is on this replica, deliver here and spare the cluster a publish
-      // (and this replica reading its own message back from Redis).
+      // (and this replica reading its own message back from Redis). On another replica that presence names, send it
+      // there directly; otherwise (away, or just moved) through the adapter, to whichever replica has it.
       const target = peerRoom(roomId, msg.to);
+      const instance = owner && instanceOf(owner);
       if (svc.nsp.adapter.rooms.has(target)) svc.nsp.local.to(target).emit('signal', out);
+      else if (svc.relay && instance && instance !== svc.instance) svc.relay.send(instance, target, ['signal', out]);
       else svc.nsp.to(target).emit('signal', out);
       svc.metrics.signals.inc();
     },

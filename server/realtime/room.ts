@@ -1,9 +1,10 @@
 /** `/room`: membership, signaling relay, chat, media state and host controls, wired from their parts. */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'socket.io';
 import type { LeaveReason } from '../protocol/events';
 import type { Presence, Removal } from '../rooms/store';
 import { admission, enter, resumeToken, welcome } from './admission';
-import { meetingRoom, peerRoom, type RealtimeDeps, type RoomNamespace, type RoomServices } from './context';
+import { meetingRoom, peerRoom, type RealtimeDeps, type Relay, type RoomNamespace, type RoomServices } from './context';
 import { registerEvents, socketBuckets } from './handler';
 import { onePerConnection } from './connections';
 import { localLimits } from './limits';
@@ -21,6 +22,8 @@ export interface RoomRuntime {
   /** Resolves once every connection that went away has been told to the store. */
   settled: () => Promise<void>;
   stop: () => void;
+  /** The direct relay of signals between replicas, in a cluster. */
+  relay?: Relay;
 }
 
 export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId: string) => void): RoomRuntime {
@@ -51,11 +54,21 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
     );
   };
 
+  const instance = `${deps.config.replicaId}.${randomBytes(6).toString('hex')}`;
+  const relay = deps.relay?.(nsp, instance);
+  const subscribed = deps.subscribed ?? (async () => undefined);
+  // Settles once the relay listens (at start-up), or after a bounded wait when Redis is away.
+  const relayReady = relay && boundedWait(relay.ready);
+  let relayClosed: Promise<void> | undefined;
+  const { relay: _factory, ...rest } = deps;
   const svc: RoomServices = {
-    ...deps,
+    ...rest,
+    instance,
+    relay,
     log,
     limits: deps.limits ?? localLimits(deps.config),
-    subscribed: deps.subscribed ?? (async () => undefined),
+    // A newcomer is welcomed once other replicas' packets for its rooms, and for this replica, reach it.
+    subscribed: relayReady ? async (name, rooms) => void (await Promise.all([relayReady, subscribed(name, rooms)])) : subscribed,
     watched: deps.watched ?? (async () => false),
     nsp,
     announce,
@@ -79,5 +92,33 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
     );
   });
 
-  return { nsp, presence: presence.local, announce, drain: presence.drain, settled: presence.settled, stop: presence.stop };
+  return {
+    nsp,
+    relay,
+    presence: presence.local,
+    announce,
+    drain: presence.drain,
+    settled: async () => {
+      await presence.settled();
+      await relayClosed;
+    },
+    stop: () => {
+      presence.stop();
+      relayClosed ??= relay?.close().catch((err: unknown) => log.warn({ err }, 'relay close failed'));
+    },
+  };
+}
+
+/** How long a welcome waits for the relay to listen, at most (Redis confirms within a round trip when it is up). */
+const RELAY_WAIT_MS = 2000;
+
+function boundedWait(p: Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, RELAY_WAIT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    p.then(done, done);
+  });
 }

@@ -13,7 +13,8 @@ import type { Limits } from '../realtime/limits';
 import { closeClient, createRedisClient, type RedisClient } from './client';
 import { redisLimits } from './limiter';
 import { RedisRoomStore, type RedisStoreOptions } from './room-store';
-import type { SubscribedFn, WatchedFn } from '../realtime/context';
+import type { RelayFactory, SubscribedFn, WatchedFn } from '../realtime/context';
+import { createSignalRelay } from './relay';
 import { trackSubscriptions } from './subscriptions';
 
 /**
@@ -45,6 +46,11 @@ export interface RedisBackend {
    * true in classic mode, where every replica reads every room's events.
    */
   watched: WatchedFn;
+  /**
+   * The direct relay of signals to the replica that holds their target (./relay); a packet that finds nobody there
+   * (the participant just moved) goes on through the adapter. Sharded mode only (it needs Redis 7's sharded pub/sub).
+   */
+  relay?: RelayFactory;
   /** Resolves once every connection is up the first time (it keeps retrying until then). */
   connected: Promise<void>;
   /** Closes the store and quits the pub/sub connections (after Socket.IO is closed). */
@@ -115,6 +121,22 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
     healthy: () => clients.every((c) => c.isReady),
     subscribed,
     watched,
+    relay:
+      mode === 'sharded'
+        ? (nsp, instance) =>
+            createSignalRelay({
+              pub,
+              sub,
+              nsp,
+              instance,
+              channelPrefix,
+              log,
+              onMiss: (room, args) => {
+                const [event, ...rest] = args as [string, ...unknown[]];
+                (nsp.to(room).emit as (ev: string, ...a: unknown[]) => boolean)(event, ...rest);
+              },
+            })
+        : undefined,
     connected,
     async close() {
       closed = true;
@@ -128,7 +150,7 @@ export function createRedisBackend(config: RedisBackendConfig, log: Logger, opts
 /** The backend as createApp takes it. */
 export function appDeps(
   backend: RedisBackend,
-): Required<Pick<AppDeps, 'store' | 'adapter' | 'limits' | 'healthy' | 'subscribed' | 'watched' | 'onClose'>> {
-  const { store, adapter, limits, healthy, subscribed, watched } = backend;
-  return { store, adapter, limits, healthy, subscribed, watched, onClose: backend.close };
+): Required<Pick<AppDeps, 'store' | 'adapter' | 'limits' | 'healthy' | 'subscribed' | 'watched' | 'onClose'>> & Pick<AppDeps, 'relay'> {
+  const { store, adapter, limits, healthy, subscribed, watched, relay } = backend;
+  return { store, adapter, limits, healthy, subscribed, watched, relay, onClose: backend.close };
 }

@@ -94,6 +94,9 @@ interface EngineWriter {
   writeToEngine(packets: string[], opts: WriteOptions): void;
 }
 
+/** Socket.IO's packet types, from the parser copy socket.io loads. */
+const ioParser = createRequire(require.resolve('socket.io'))('socket.io-parser') as typeof import('socket.io-parser');
+
 /**
  * ws's frame builder, from the copy engine.io writes with: a packet for several WebSocket sockets is framed once,
  * as socket.io-adapter's broadcast does. Absent (another ws), each socket frames it itself.
@@ -142,7 +145,7 @@ export function createSignalRelay(opts: SignalRelayOptions): SignalRelay {
   const channelOf = (target: string) => relayChannel(opts.channelPrefix, target);
   const own = channelOf(instance);
   const { encoder } = nsp.server;
-  const EVENT = nsp.server._parser.PacketType.EVENT;
+  const { EVENT } = ioParser.PacketType;
   // An event of this namespace in Socket.IO's text encoding is this prefix and the JSON array of its args.
   const probe = encoder.encode({ type: EVENT, nsp: nsp.name, data: [] });
   if (probe.length !== 1 || typeof probe[0] !== 'string' || !probe[0].endsWith('[]')) {
