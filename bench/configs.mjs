@@ -1,4 +1,4 @@
-// The configurations a scenario runs on: the bare relay or Parley, alone or as three replicas on one redis-server.
+// The configurations a scenario runs on: the bare relay or Parley, alone or as two or three replicas on one redis-server.
 import { freePort, requireBinary, waitForPort } from '../scripts/procs.cjs';
 import { profile } from './options.mjs';
 import { cpuOf, launch, rssKb, stop } from './processes.mjs';
@@ -47,9 +47,9 @@ export async function startConfig(name) {
   const urls = [];
   if (name === 'baseline' || name === 'memory') urls.push(await replica({}));
   else if (name === 'redis') urls.push(await replica({ REDIS_URL: await redisUp() }));
-  else if (name === 'redis3' || name === 'baseline-redis3') {
+  else if (/^(baseline-)?redis[23]$/.test(name)) {
     const url = await redisUp();
-    for (let i = 0; i < 3; i++) urls.push(await replica({ REDIS_URL: url, REPLICA_ID: `r${i}` }));
+    for (let i = 0; i < Number(name.at(-1)); i++) urls.push(await replica({ REDIS_URL: url, REPLICA_ID: `r${i}` }));
   } else throw new Error(`unknown configuration ${name}`);
   const pids = procs.map((p) => p.pid);
   return {

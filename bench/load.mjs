@@ -197,6 +197,7 @@ const scenarios = {
     const end = performance.now() + warm + job.durationMs;
     setTimeout(() => {
       measuring = true;
+      mark('measure-start');
     }, warm);
     let startMeasure = 0;
     let sentMeasured = 0;
@@ -213,7 +214,10 @@ const scenarios = {
       },
     );
     const measuredSecs = (performance.now() - startMeasure) / 1000;
-    await sleep(500);
+    // Signals still in flight are delivered within the window's CPU sample.
+    await sleep(50);
+    mark('measure-end');
+    await sleep(450);
     for (const { a, b } of ps) {
       a.socket.close();
       b.socket.close();

@@ -41,6 +41,8 @@ function table(results, configNames) {
       ['achievedRate', 'achieved/s', 0],
       ['p50', 'p50 ms', 2],
       ['p99', 'p99 ms', 2],
+      ['serverCpuUsPerSignal', 'server CPU µs/signal', 1],
+      ['cpuUsPerSignalWithRedis', '+redis µs/signal', 1],
     ],
     throughput: [
       ['signalsPerSec', 'signals/s', 0],

@@ -1,13 +1,14 @@
 // `npm run bench`: every scenario on every configuration, interleaved in one run, with the bare
 // Socket.IO relay as the baseline. Prints progress and a table; writes JSON to bench/results/.
-//   npm run bench -- [--quick] [--scenarios join,pairjoin,latency,...] [--configs baseline,memory,redis,redis3]
+//   npm run bench -- [--quick] [--scenarios join,pairjoin,latency,...] [--configs baseline,memory,redis,redis2,redis3]
+//     [--capacity 20000,50000]
 // Flags in options.mjs, configurations in configs.mjs, scenarios in scenarios.mjs, tables and files in report.mjs.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startConfig } from './configs.mjs';
-import { configNames, log, noBuild, quick, scenarioNames } from './options.mjs';
+import { capacityLevels, configNames, log, noBuild, quick, scenarioNames } from './options.mjs';
 import { ROOT } from './processes.mjs';
 import { writeReport } from './report.mjs';
 import { SCENARIOS } from './scenarios.mjs';
@@ -28,7 +29,7 @@ async function main() {
   for (const s of scenarioNames) {
     if (s === 'latency') for (const rate of [1000, 4000]) plan.push([s, rate]);
     else if (s === 'pairjoin') plan.push([s], [s, 1000]);
-    else if (s === 'capacity') for (const n of quick ? [1000, 2000] : [1000, 5000, 10000, 20000]) plan.push([s, n]);
+    else if (s === 'capacity') for (const n of capacityLevels) plan.push([s, n]);
     else plan.push([s]);
   }
   for (const [scenario, param] of plan) {

@@ -43,7 +43,17 @@ export const SCENARIOS = {
       { scenario: 'latency', urls: env.urls, pairs: 50, rate, durationMs: quick ? 3000 : 10_000, warmupMs: quick ? 500 : 2000 },
     ]);
     const r = m.results[0].result;
-    return { rate, achievedRate: r.achievedRate, p50: r.latencyMs.p50, p99: r.latencyMs.p99, max: r.latencyMs.max, samples: r.latencyMs.n };
+    // CPU per signal at a fixed rate (server, and with Redis): unlike the throughput scenario, nothing is saturated.
+    return {
+      rate,
+      achievedRate: r.achievedRate,
+      p50: r.latencyMs.p50,
+      p99: r.latencyMs.p99,
+      max: r.latencyMs.max,
+      samples: r.latencyMs.n,
+      serverCpuUsPerSignal: (m.serverCpuSec / r.latencyMs.n) * 1e6,
+      cpuUsPerSignalWithRedis: ((m.serverCpuSec + m.redisCpuSec) / r.latencyMs.n) * 1e6,
+    };
   },
   /**
    * Rounds of 500 pairs joining at once, each straddling two replicas (with several), at `rate` signals/s of
