@@ -12,7 +12,9 @@ export const profile = flag('profile');
 export const noBuild = flag('no-build');
 export const scenarioNames = opt('scenarios', 'join,pairjoin,latency,throughput,fanout,capacity,browser').split(',');
 /** --capacity 20000,50000: the levels of idle participants the capacity scenario holds. */
-export const capacityLevels = opt('capacity', quick ? '1000,2000' : '1000,5000,10000,20000').split(',').map(Number);
+export const capacityLevels = opt('capacity', quick ? '1000,2000' : '1000,5000,10000,20000')
+  .split(',')
+  .map(Number);
 export const configNames = opt('configs', 'baseline,memory,redis,redis3').split(',');
 
 export const log = (s) => process.stderr.write(`${s}\n`);
