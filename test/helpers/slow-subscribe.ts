@@ -4,7 +4,7 @@
  * pub/sub connection sends `SSUBSCRIBE`, so a replica pointed at it has a Redis that is slow to subscribe it to
  * new rooms and quick at everything else.
  */
-import net from 'node:net';
+import { redisProxy } from './redis-proxy';
 
 export interface SlowSubscribe {
   url: string;
@@ -14,14 +14,8 @@ export interface SlowSubscribe {
 }
 
 export async function slowSubscribe(redisPort: number, delayMs: number): Promise<SlowSubscribe> {
-  const sockets = new Set<net.Socket>();
   const held = new Set<() => void>();
   let delay = delayMs;
-  const track = (s: net.Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => s.destroy());
-  };
   const wait = () =>
     new Promise<void>((resolve) => {
       const go = () => {
@@ -32,36 +26,21 @@ export async function slowSubscribe(redisPort: number, delayMs: number): Promise
       const timer = setTimeout(go, delay);
       held.add(go);
     });
-  const server = net.createServer((client) => {
-    const upstream = net.connect(redisPort, '127.0.0.1');
-    track(client);
-    track(upstream);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    upstream.pipe(client);
-    // Each chunk waits for the one before it; a subscribing chunk also for the delay.
-    let queue = Promise.resolve();
-    client.on('data', (chunk: Buffer) => {
+  // Each chunk waits for the one before it from the same connection; a subscribing chunk also for the delay.
+  const queues = new WeakMap<object, Promise<void>>();
+  const proxy = await redisProxy(redisPort, {
+    fromClient: (chunk, forward, client) => {
       const hold = delay > 0 && chunk.toString('latin1').toLowerCase().includes('ssubscribe');
-      queue = queue
-        .then(() => (hold ? wait() : undefined))
-        .then(() => {
-          if (!upstream.destroyed) upstream.write(chunk);
-        });
-    });
+      const queue = (queues.get(client) ?? Promise.resolve()).then(() => (hold ? wait() : undefined)).then(forward);
+      queues.set(client, queue);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: proxy.url,
     release() {
       delay = 0;
       for (const go of [...held]) go();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: proxy.close,
   };
 }
