@@ -69,7 +69,7 @@ export type RoomNamespace = Namespace<RoomClientToServer, RoomServerToClient, Re
 export type RoomSocket = Socket<RoomClientToServer, RoomServerToClient, Record<string, never>, RoomSocketData>;
 
 /** What the parts of `/room` (admission, events, presence) share on one replica. */
-export interface RoomServices extends Required<Omit<RealtimeDeps, 'relay'>> {
+export interface RoomServices extends Required<Omit<RealtimeDeps, 'relay' | 'watched'>> {
   nsp: RoomNamespace;
   /** This replica process: `<REPLICA_ID>.<random>`, new at every start. */
   instance: string;

@@ -60,16 +60,14 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
   // Settles once the relay listens (at start-up), or after a bounded wait when Redis is away.
   const relayReady = relay && boundedWait(relay.ready);
   let relayClosed: Promise<void> | undefined;
-  const { relay: _factory, ...rest } = deps;
   const svc: RoomServices = {
-    ...rest,
+    ...deps,
     instance,
     relay,
     log,
     limits: deps.limits ?? localLimits(deps.config),
     // A newcomer is welcomed once other replicas' packets for its rooms, and for this replica, reach it.
     subscribed: relayReady ? async (name, rooms) => void (await Promise.all([relayReady, subscribed(name, rooms)])) : subscribed,
-    watched: deps.watched ?? (async () => false),
     nsp,
     announce,
     notifyLobby,

@@ -79,6 +79,13 @@ end
 local function member(peer)
   return redis.call('ZSCORE', ORDER, peer) ~= false
 end
+-- Sorts PeerIds in place by join order (removed ones first) and returns them.
+local function inJoinOrder(ids)
+  local seqs = {}
+  for _, id in ipairs(ids) do seqs[id] = tonumber(redis.call('ZSCORE', ORDER, id) or '0') end
+  table.sort(ids, function(a, b) return seqs[a] < seqs[b] end)
+  return ids
+end
 local function isHost(peer)
   return redis.call('HGET', META, 'host') == peer
 end
@@ -243,10 +250,7 @@ local function ownedBy(owner)
   for _, peer in ipairs(redis.call('ZRANGEBYSCORE', EXP, '+inf', '+inf')) do
     if redis.call('HGET', PEERS, 'o:' .. peer) == owner then out[#out + 1] = peer end
   end
-  local seqs = {}
-  for _, id in ipairs(out) do seqs[id] = tonumber(redis.call('ZSCORE', ORDER, id) or '0') end
-  table.sort(out, function(a, b) return seqs[a] < seqs[b] end)
-  return out
+  return inJoinOrder(out)
 end
 `;
 
@@ -295,9 +299,7 @@ if #expired == 0 then
   if redis.call('ZCARD', ORDER) == 0 then wipe() else sync() end
   return {}
 end
-local seqs = {}
-for _, id in ipairs(expired) do seqs[id] = tonumber(redis.call('ZSCORE', ORDER, id) or '0') end
-table.sort(expired, function(a, b) return seqs[a] < seqs[b] end)
+inJoinOrder(expired)
 local out = {}
 for _, id in ipairs(expired) do
   if member(id) then out[#out + 1] = remove(id, 'disconnected', ARGV[3]) else redis.call('ZREM', EXP, id) end
