@@ -45,4 +45,15 @@ function launch(bin, args, { env, logs, dir, name }) {
   return proc;
 }
 
-module.exports = { ROOT, launch, stopChild };
+/** The last lines of a child's log file (logs 'files'), for an error message; '' when it writes none. */
+function logTail({ logs, dir }, name, lines = 20) {
+  if (logs !== 'files') return '';
+  try {
+    const text = fs.readFileSync(path.join(dir, `${name}.log`), 'utf8').trimEnd();
+    return text ? `\n--- ${name}.log, last ${lines} lines ---\n${text.split('\n').slice(-lines).join('\n')}` : '';
+  } catch {
+    return '';
+  }
+}
+
+module.exports = { ROOT, launch, logTail, stopChild };

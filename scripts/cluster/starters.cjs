@@ -4,7 +4,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { exited, httpGet, tcpOpen, until } = require('../procs.cjs');
-const { ROOT, launch, stopChild } = require('./launch.cjs');
+const { ROOT, launch, logTail, stopChild } = require('./launch.cjs');
 
 const HAPROXY_CFG = path.join(ROOT, 'deploy', 'haproxy.cfg');
 const TURN_CONF = path.join(ROOT, 'deploy', 'turnserver.conf');
@@ -63,7 +63,23 @@ function replicaHandle(name, port, out) {
       name,
     });
     replica.pid = replica.proc.pid;
-    await until(`replica ${name} /readyz`, async () => (await httpGet(port, '/readyz'))?.status === 200, 20_000, replica.proc);
+    let answer = 'no answer';
+    try {
+      await until(
+        `replica ${name} /readyz`,
+        async () => {
+          const res = await httpGet(port, '/readyz');
+          answer = res ? `HTTP ${res.status}` : 'no answer';
+          return res?.status === 200;
+        },
+        20_000,
+        replica.proc,
+      );
+    } catch (err) {
+      // Say why: the last answer and the end of the replica's own log (when it writes one).
+      err.message += `; last /readyz: ${answer}${logTail(out, name)}`;
+      throw err;
+    }
   };
   replica.kill = (signal = 'SIGTERM') => stopChild(replica.proc, signal);
   replica.restart = async () => {
