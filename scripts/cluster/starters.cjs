@@ -51,6 +51,18 @@ async function startTurn(bin, port, out) {
   };
 }
 
+/** A process's scheduler state and CPU time so far (Linux /proc), for an error message. */
+function processState(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return `process ${pid} state ${fields[0]}, ${(ticks / 100).toFixed(2)} s of CPU`;
+  } catch {
+    return `process ${pid} not found`;
+  }
+}
+
 /** A replica's handle, not started yet: out.env is the environment every replica shares. */
 function replicaHandle(name, port, out) {
   const replica = { id: name, port, url: `http://127.0.0.1:${port}`, pid: 0, proc: null };
@@ -77,7 +89,7 @@ function replicaHandle(name, port, out) {
       );
     } catch (err) {
       // Say why: the last answer and the end of the replica's own log (when it writes one).
-      err.message += `; last /readyz: ${answer}${logTail(out, name)}`;
+      err.message += `; last /readyz: ${answer}; ${processState(replica.proc.pid)}${logTail(out, name)}`;
       throw err;
     }
   };

@@ -21,6 +21,11 @@ export interface Peer {
   host: boolean;
   media: Media;
   hand: boolean;
+  /**
+   * Extension: a co-host has the host's powers, except over the host and over who is co-host. Present (true) only
+   * for a co-host; `peer:updated` carries `cohost: false` when one stops being co-host.
+   */
+  cohost?: boolean;
 }
 
 export interface ChatMessage {
@@ -37,11 +42,27 @@ export interface IceServer {
   credential?: string;
 }
 
-export interface RoomInfo {
-  id: string;
+/**
+ * What hosts and co-hosts set for the whole room. Every field but `locked` is an extension, sent only when it is on
+ * (and, in `room:updated`, when the change turned it off): absent means off in `room:welcome`, unchanged in
+ * `room:updated`.
+ */
+export interface RoomSettings {
   locked: boolean;
+  /** Only hosts and co-hosts may send chat messages. */
+  chatLocked?: boolean;
+  /** Only hosts and co-hosts may start sharing their screen. */
+  screenLocked?: boolean;
+}
+
+export interface RoomInfo extends RoomSettings {
+  id: string;
   maxPeers: number;
 }
+
+/** Extension: the reactions a participant may send (shown on its tile for a few seconds). */
+export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉'] as const;
+export type Reaction = (typeof REACTIONS)[number];
 
 export interface Welcome {
   self: Peer;
@@ -107,6 +128,16 @@ export interface RoomClientToServer {
   'host:lock': (msg: { locked: boolean }, ack?: AckFn) => void;
   'host:kick': (msg: { id: PeerId }, ack?: AckFn) => void;
   'host:mute': (msg: { id: PeerId }, ack?: AckFn) => void;
+  /** Extension: host only; everyone gets `peer:updated { id, cohost }`. */
+  'host:cohost': (msg: { id: PeerId; cohost: boolean }, ack?: AckFn) => void;
+  /** Extension: host or co-host; sets some of the room's settings; everyone gets `room:updated` with all of them. */
+  'host:settings': (msg: Partial<RoomSettings>, ack?: AckFn<{ settings: Required<RoomSettings> }>) => void;
+  /** Extension: host or co-host; every participant but the hosts and co-hosts gets `media:mute-request`. */
+  'host:mute-all': (ack?: AckFn) => void;
+  /** Extension: host or co-host; lowers a raised hand; everyone gets `peer:updated { id, hand: false }`. */
+  'host:lower-hand': (msg: { id: PeerId }, ack?: AckFn) => void;
+  /** Extension: others get `peer:reaction { id, emoji }`; rate-limited. */
+  reaction: (msg: { emoji: Reaction }, ack?: AckFn) => void;
   /** Extension: fresh STUN/TURN settings (new TURN credentials) for an admitted participant, before the old expire. */
   'ice:refresh': (ack: AckFn<{ iceServers: IceServer[] }>) => void;
 }
@@ -118,9 +149,17 @@ export interface RoomServerToClient {
   'peer:updated': (msg: { id: PeerId } & Partial<Omit<Peer, 'id'>>) => void;
   signal: (msg: SignalIn) => void;
   'chat:message': (message: ChatMessage) => void;
-  'room:updated': (msg: { locked: boolean }) => void;
+  /** `locked` as the contract says; the other settings are an extension. */
+  'room:updated': (msg: RoomSettings) => void;
   'room:kicked': (msg: { by: PeerId }) => void;
   'media:mute-request': (msg: { by: PeerId }) => void;
+  /**
+   * Extension: the raised hands in the order they went up (the server's order), sent to everyone when it changes
+   * and to a newcomer after its welcome when a hand is up. A participant who leaves leaves the queue.
+   */
+  'room:hands': (msg: { queue: PeerId[] }) => void;
+  /** Extension: a participant reacted; show it on its tile for a few seconds. */
+  'peer:reaction': (msg: { id: PeerId; emoji: Reaction }) => void;
   /** Extension: a fresh resume token after the participant's role changed (it became host); use it from now on. */
   'room:resume': (msg: { resume: string }) => void;
   /** Extension: the replica is going away; reconnect (to any replica) with the resume token. */

@@ -1,6 +1,7 @@
 /** One zod schema per inbound payload. Objects are strict: unknown keys (including `__proto__`) are refused. */
 import { z } from 'zod';
 import { AppError } from './errors';
+import { REACTIONS } from './events';
 import {
   BIDI_CONTROLS_ALL,
   CANDIDATE_MAX,
@@ -86,6 +87,11 @@ export const chatSend = z.strictObject({
 });
 export const hostLock = z.strictObject({ locked: z.boolean() });
 export const hostTarget = z.strictObject({ id: peerId });
+export const hostCohost = z.strictObject({ id: peerId, cohost: z.boolean() });
+export const hostSettings = z
+  .strictObject({ locked: z.boolean().optional(), chatLocked: z.boolean().optional(), screenLocked: z.boolean().optional() })
+  .refine((s) => Object.values(s).some((v) => v !== undefined), 'at least one setting is required');
+export const reaction = z.strictObject({ emoji: z.enum(REACTIONS) });
 export const lobbyRoom = z.strictObject({ room: roomId });
 
 /**

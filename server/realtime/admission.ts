@@ -10,7 +10,7 @@ import { iceServersFor } from '../ice/ice';
 import { AppError, type ErrorCode } from '../protocol/errors';
 import * as S from '../protocol/schemas';
 import { banKey, newMeetingId, newPeerId } from '../rooms/codes';
-import { toPeer, type GuessBudget, type JoinRequest, type Member, type RoomSnapshot } from '../rooms/store';
+import { handQueue, toPeer, wireSettings, type GuessBudget, type JoinRequest, type Member, type RoomSnapshot } from '../rooms/store';
 import { clientAddress, meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
 import type { PresenceRuntime } from './presence';
 import { issueResume, verifyResume, type ResumeClaim } from './resume';
@@ -157,15 +157,19 @@ export async function welcome(svc: RoomServices, socket: RoomSocket, plog: Logge
       socket.disconnect(true);
       return;
     }
-    const welcome = () =>
+    const hands = handQueue(snap.members);
+    // The hand queue as of the snapshot goes right behind the welcome, before anything newer that was held.
+    const welcome = () => {
       socket.emit('room:welcome', {
         self: toPeer(self),
         resume: resumeToken(config, snap, self),
         peers: snap.members.filter((m) => m.id !== peerId).map(toPeer),
         iceServers: iceServersFor(config, peerId),
         chat,
-        room: { id: roomId, locked: snap.locked, maxPeers: config.roomMaxPeers },
+        room: { id: roomId, ...wireSettings(snap), maxPeers: config.roomMaxPeers },
       });
+      if (hands.length > 0) socket.emit('room:hands', { queue: hands });
+    };
     if (hold) hold.release(welcome, new Set(snap.members.map((m) => m.id)));
     else welcome();
     metrics.joinSeconds.observe((Date.now() - socket.data.startedAt) / 1000);

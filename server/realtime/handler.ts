@@ -12,14 +12,15 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { AppError, toErrorBody } from '../protocol/errors';
 import type { AckFn } from '../protocol/events';
+import { REACTION_BURST, REACTION_RATE } from '../protocol/limits';
 import { parse } from '../protocol/schemas';
 import { TokenBucket } from './rate';
 
 /**
- * Signals (SDP, ICE) have their own, larger budget; TURN credential renewals a small one of their own; every other
- * event shares one.
+ * Signals (SDP, ICE) have their own, larger budget; TURN credential renewals and reactions small ones of their own;
+ * every other event shares one.
  */
-export type Bucket = 'signal' | 'event' | 'ice';
+export type Bucket = 'signal' | 'event' | 'ice' | 'reaction';
 
 type Params<F> = F extends (...args: infer A) => void ? A : never;
 type IsAck<T> = NonNullable<T> extends AckFn<infer _R> ? true : false;
@@ -64,6 +65,7 @@ export function socketBuckets(config: Config): Record<Bucket, TokenBucket> {
     signal: new TokenBucket(config.signalRate, config.signalBurst),
     event: new TokenBucket(config.eventRate, config.eventBurst),
     ice: new TokenBucket(config.iceRefreshPerMin / 60, config.iceRefreshPerMin),
+    reaction: new TokenBucket(REACTION_RATE, REACTION_BURST),
   };
 }
 

@@ -4,6 +4,7 @@ import type { ChatMessage, RoomClientToServer, SignalIn } from '../protocol/even
 import { AppError } from '../protocol/errors';
 import * as S from '../protocol/schemas';
 import { newMessageId } from '../rooms/codes';
+import { handQueue, runsMeeting, type Settings, type SettingsPatch, wireSettings } from '../rooms/store';
 import { instanceOf, meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
 import type { EventContext, EventTable } from './handler';
 
@@ -13,6 +14,23 @@ export interface RoomEventContext extends EventContext {
 }
 
 const others = ({ socket }: RoomEventContext) => socket.to(meetingRoom(socket.data.roomId));
+
+/** Tells `to` the room's hand queue as the store has it now. */
+async function sendHands({ svc, socket }: RoomEventContext, to: ReturnType<typeof others>): Promise<void> {
+  const snap = await svc.store.snapshot(socket.data.roomId);
+  if (snap) to.emit('room:hands', { queue: handQueue(snap.members) });
+}
+
+/** Host or co-host: changes some settings, tells everyone all of them, and the lobby the lock. */
+async function changeSettings(patch: SettingsPatch, { svc, socket, log }: RoomEventContext): Promise<Settings> {
+  const { roomId, peerId } = socket.data;
+  const r = await svc.store.setSettings(roomId, peerId, patch);
+  if (!r.ok) throw new AppError(r.code);
+  svc.nsp.to(meetingRoom(roomId)).emit('room:updated', wireSettings(r.settings, patch));
+  if (patch.locked !== undefined) svc.notifyLobby(roomId);
+  log.info({ ...patch }, 'room settings changed');
+  return r.settings;
+}
 
 export const roomEvents = {
   signal: {
@@ -45,7 +63,8 @@ export const roomEvents = {
     bucket: 'event',
     run: async (media, ctx) => {
       const { roomId, peerId } = ctx.socket.data;
-      if (!(await ctx.svc.store.updatePeer(roomId, peerId, { media }))) throw new AppError('NOT_IN_ROOM');
+      const r = await ctx.svc.store.updatePeer(roomId, peerId, { media });
+      if (!r.ok) throw new AppError(r.code, r.code === 'NOT_HOST' ? 'Only hosts can share their screen now.' : undefined);
       others(ctx).emit('peer:updated', { id: peerId, media });
     },
   },
@@ -55,8 +74,11 @@ export const roomEvents = {
     bucket: 'event',
     run: async ({ raised }, ctx) => {
       const { roomId, peerId } = ctx.socket.data;
-      if (!(await ctx.svc.store.updatePeer(roomId, peerId, { hand: raised }))) throw new AppError('NOT_IN_ROOM');
+      const r = await ctx.svc.store.updatePeer(roomId, peerId, { hand: raised });
+      if (!r.ok) throw new AppError(r.code);
       others(ctx).emit('peer:updated', { id: peerId, hand: raised });
+      // Not to the sender, who gets nothing back for its own change: its hand went to the end of the queue, or out.
+      await sendHands(ctx, others(ctx));
     },
   },
 
@@ -69,7 +91,8 @@ export const roomEvents = {
       const { roomId, peerId, name } = socket.data;
       const message: ChatMessage = { id: newMessageId(), from: peerId, name, text, ts: Date.now() };
       // Stored before it is acknowledged or delivered.
-      if (!(await svc.store.addChat(roomId, message, svc.config.chatHistory))) throw new AppError('NOT_IN_ROOM');
+      const r = await svc.store.addChat(roomId, message, svc.config.chatHistory);
+      if (!r.ok) throw new AppError(r.code, r.code === 'NOT_HOST' ? 'Only hosts can send messages now.' : undefined);
       others(ctx).emit('chat:message', message);
       svc.metrics.chat.inc();
       return { message };
@@ -92,13 +115,64 @@ export const roomEvents = {
   'host:lock': {
     schema: S.hostLock,
     bucket: 'event',
-    run: async ({ locked }, { svc, socket, log }) => {
+    run: async ({ locked }, ctx) => {
+      await changeSettings({ locked }, ctx);
+    },
+  },
+
+  'host:settings': {
+    schema: S.hostSettings,
+    bucket: 'event',
+    run: async (patch, ctx) => ({ settings: await changeSettings(patch, ctx) }),
+  },
+
+  'host:cohost': {
+    schema: S.hostCohost,
+    bucket: 'event',
+    run: async ({ id, cohost }, { svc, socket, log }) => {
       const { roomId, peerId } = socket.data;
-      const r = await svc.store.setLocked(roomId, peerId, locked);
+      const r = await svc.store.setCohost(roomId, peerId, id, cohost);
+      if (!r.ok) throw new AppError(r.code, r.code === 'NOT_HOST' ? 'Only the host can choose co-hosts.' : undefined);
+      svc.nsp.to(meetingRoom(roomId)).emit('peer:updated', { id, cohost });
+      log.info({ target: id, cohost }, 'co-host changed');
+    },
+  },
+
+  'host:lower-hand': {
+    schema: S.hostTarget,
+    bucket: 'event',
+    run: async ({ id }, ctx) => {
+      const { svc, socket } = ctx;
+      const { roomId, peerId } = socket.data;
+      const r = await svc.store.lowerHand(roomId, peerId, id);
       if (!r.ok) throw new AppError(r.code);
-      svc.nsp.to(meetingRoom(roomId)).emit('room:updated', { locked });
-      svc.notifyLobby(roomId);
-      log.info({ locked }, 'room lock changed');
+      svc.nsp.to(meetingRoom(roomId)).emit('peer:updated', { id, hand: false });
+      await sendHands(ctx, svc.nsp.to(meetingRoom(roomId)));
+    },
+  },
+
+  'host:mute-all': {
+    schema: null,
+    bucket: 'event',
+    run: async (_none, { svc, socket, log }) => {
+      const { roomId, peerId } = socket.data;
+      const r = await svc.store.checkHostOver(roomId, peerId);
+      if (!r.ok) throw new AppError(r.code);
+      // A request, as host:mute is: each participant's own client mutes. Those who run the meeting are not asked.
+      const asked = r.members.filter((m) => !runsMeeting(m)).map((m) => peerRoom(roomId, m.id));
+      if (asked.length > 0) svc.nsp.to(asked).emit('media:mute-request', { by: peerId });
+      log.info({ asked: asked.length }, 'mute all');
+    },
+  },
+
+  reaction: {
+    schema: S.reaction,
+    bucket: 'reaction',
+    run: async ({ emoji }, ctx) => {
+      const { roomId, peerId } = ctx.socket.data;
+      // Shown for a moment and never stored: only a participant the room still holds may send one.
+      if (!(await ctx.svc.store.isMember(roomId, peerId))) throw new AppError('NOT_IN_ROOM', 'You are not in this meeting.');
+      others(ctx).emit('peer:reaction', { id: peerId, emoji });
     },
   },
 

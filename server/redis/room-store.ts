@@ -13,11 +13,14 @@ import {
   type JoinResult,
   type Member,
   type OwnerRenewal,
+  type PeerUpdate,
   type Presence,
   type Removal,
   type RoomSnapshot,
   type RoomStore,
   runJoin,
+  type Settings,
+  type SettingsPatch,
 } from '../rooms/store';
 import { closeClient, type RedisClient } from './client';
 import { evalScript, OWNER_SCRIPTS, ROOM_SCRIPTS, type RoomScript } from './scripts';
@@ -49,7 +52,7 @@ export const REAP_HOLD_MARGIN_MS = 2000;
 export const REAP_HOLD_MS = RECONNECT_DELAY_MAX_MS + REAP_HOLD_MARGIN_MS;
 
 type Flat = string[];
-const MEMBER_FIELDS = 9;
+const MEMBER_FIELDS = 10;
 
 function toMember(f: Flat, at = 0): Member {
   let media: Media;
@@ -64,11 +67,24 @@ function toMember(f: Flat, at = 0): Member {
     identity: f[at + 2],
     joinedAt: Number(f[at + 3]),
     media,
-    hand: f[at + 5] === '1',
+    hand: f[at + 5] !== '0',
+    handAt: Number(f[at + 5]) || 0,
     sid: f[at + 6],
     expiresAt: f[at + 7] === 'inf' ? Infinity : Number(f[at + 7]),
     host: f[at + 8] === '1',
+    cohost: f[at + 9] === '1',
   };
+}
+
+/** Settings as the scripts return them: locked, chatLocked, screenLocked. */
+function toSettings(f: Flat, at: number): Settings {
+  return { locked: f[at] === '1', chatLocked: f[at + 1] === '1', screenLocked: f[at + 2] === '1' };
+}
+
+function toMembers(f: Flat, at: number): Member[] {
+  const out: Member[] = [];
+  for (let i = at; i + MEMBER_FIELDS <= f.length; i += MEMBER_FIELDS) out.push(toMember(f, i));
+  return out;
 }
 
 function toRemoval(roomId: string, f: Flat, at = 0): Removal {
@@ -186,9 +202,7 @@ export class RedisRoomStore implements RoomStore {
   async snapshot(roomId: string): Promise<RoomSnapshot | null> {
     const r = (await this.run('snapshot', roomId, [])) as Flat;
     if (r.length === 0) return null;
-    const members: Member[] = [];
-    for (let at = 3; at + MEMBER_FIELDS <= r.length; at += MEMBER_FIELDS) members.push(toMember(r, at));
-    return { id: roomId, meeting: r[2], locked: r[0] === '1', hasPassword: r[1] === '1', members };
+    return { id: roomId, meeting: r[1], ...toSettings(r, 2), hasPassword: r[0] === '1', members: toMembers(r, 5) };
   }
 
   async isMember(roomId: string, peerId: PeerId): Promise<boolean> {
@@ -273,35 +287,56 @@ export class RedisRoomStore implements RoomStore {
     return out;
   }
 
-  async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<boolean> {
-    const media = patch.media ? JSON.stringify({ audio: patch.media.audio, video: patch.media.video, screen: patch.media.screen }) : '';
+  async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<PeerUpdate> {
+    const m = patch.media;
+    const media = m ? JSON.stringify({ audio: m.audio, video: m.video, screen: m.screen }) : '';
     const hand = patch.hand === undefined ? '' : patch.hand ? '1' : '0';
-    return (await this.run('update', roomId, [peerId, media, hand])) === 1;
+    const r = (await this.run('update', roomId, [peerId, media, hand, m?.screen ? '1' : '0'])) as Flat;
+    return r[0] === 'ok' ? { ok: true } : { ok: false, code: r[1] as 'NOT_IN_ROOM' | 'NOT_HOST' };
   }
 
-  private async host(roomId: string, op: 'lock' | 'kick' | 'check', by: PeerId, arg: string): Promise<Flat> {
-    return (await this.run('host', roomId, [op, by, arg, Date.now()])) as Flat;
+  private async host(
+    roomId: string,
+    op: 'settings' | 'cohost' | 'lower' | 'kick' | 'check',
+    by: PeerId,
+    target: PeerId,
+    ...args: string[]
+  ): Promise<HostAction<{ rest: Flat }>> {
+    const r = (await this.run('host', roomId, [op, by, target, Date.now(), ...args])) as Flat;
+    return r[0] === 'ok' ? { ok: true, rest: r.slice(1) } : { ok: false, code: r[1] as ErrorCode };
   }
 
-  async setLocked(roomId: string, by: PeerId, locked: boolean): Promise<HostAction> {
-    const r = await this.host(roomId, 'lock', by, locked ? '1' : '0');
-    return r[0] === 'ok' ? { ok: true } : { ok: false, code: r[1] as ErrorCode };
+  async setSettings(roomId: string, by: PeerId, patch: SettingsPatch): Promise<HostAction<{ settings: Settings }>> {
+    const flag = (v: boolean | undefined) => (v === undefined ? '' : v ? '1' : '0');
+    const r = await this.host(roomId, 'settings', by, '', flag(patch.locked), flag(patch.chatLocked), flag(patch.screenLocked));
+    return r.ok ? { ok: true, settings: toSettings(r.rest, 0) } : r;
+  }
+
+  async setCohost(roomId: string, by: PeerId, target: PeerId, cohost: boolean): Promise<HostAction> {
+    const r = await this.host(roomId, 'cohost', by, target, cohost ? '1' : '0');
+    return r.ok ? { ok: true } : r;
+  }
+
+  async lowerHand(roomId: string, by: PeerId, target: PeerId): Promise<HostAction> {
+    const r = await this.host(roomId, 'lower', by, target);
+    return r.ok ? { ok: true } : r;
   }
 
   async kick(roomId: string, by: PeerId, target: PeerId): Promise<HostAction<{ removal: Removal }>> {
     const r = await this.host(roomId, 'kick', by, target);
-    if (r[0] !== 'ok') return { ok: false, code: r[1] as ErrorCode };
+    if (!r.ok) return r;
     this.forget(roomId, target);
-    return { ok: true, removal: toRemoval(roomId, r, 1) };
+    return { ok: true, removal: toRemoval(roomId, r.rest) };
   }
 
-  async checkHostOver(roomId: string, by: PeerId, target: PeerId): Promise<HostAction> {
-    const r = await this.host(roomId, 'check', by, target);
-    return r[0] === 'ok' ? { ok: true } : { ok: false, code: r[1] as ErrorCode };
+  async checkHostOver(roomId: string, by: PeerId, target?: PeerId): Promise<HostAction<{ members: Member[] }>> {
+    const r = await this.host(roomId, 'check', by, target ?? '');
+    return r.ok ? { ok: true, members: toMembers(r.rest, 0) } : r;
   }
 
-  async addChat(roomId: string, message: ChatMessage, limit: number): Promise<boolean> {
-    return (await this.run('chatAdd', roomId, [JSON.stringify(message), limit])) === 1;
+  async addChat(roomId: string, message: ChatMessage, limit: number): Promise<HostAction> {
+    const r = (await this.run('chatAdd', roomId, [JSON.stringify(message), limit, message.from])) as string;
+    return r === 'ok' ? { ok: true } : { ok: false, code: r as ErrorCode };
   }
 
   async chat(roomId: string): Promise<ChatMessage[]> {

@@ -10,17 +10,21 @@ import {
   type JoinStep,
   type Member,
   type OwnerRenewal,
+  type PeerUpdate,
   type Presence,
   type Removal,
   type RoomSnapshot,
   type RoomStore,
   runJoin,
+  runsMeeting,
+  type Settings,
+  type SettingsPatch,
+  settingsOf,
 } from './store';
 
-interface RoomRecord {
+interface RoomRecord extends Settings {
   id: string;
   meeting: string;
-  locked: boolean;
   password?: PasswordHash;
   members: Map<PeerId, Member>;
   /** Banned PeerIds and identities. */
@@ -92,6 +96,8 @@ export class MemoryRoomStore implements RoomStore {
         id: req.roomId,
         meeting: resume?.meeting ?? req.meeting,
         locked: false,
+        chatLocked: false,
+        screenLocked: false,
         members: new Map(),
         bans: new Set(),
         left: new Set(),
@@ -108,6 +114,8 @@ export class MemoryRoomStore implements RoomStore {
       host,
       media: { ...DEFAULT_MEDIA },
       hand: false,
+      cohost: false,
+      handAt: 0,
       identity: req.identity,
       sid: req.sid,
       expiresAt: req.expiresAt,
@@ -135,7 +143,7 @@ export class MemoryRoomStore implements RoomStore {
     return {
       id: room.id,
       meeting: room.meeting,
-      locked: room.locked,
+      ...settingsOf(room),
       hasPassword: room.password !== undefined,
       members: [...room.members.values()].map(clone),
     };
@@ -218,10 +226,13 @@ export class MemoryRoomStore implements RoomStore {
     if (reason === 'left') room.left.add(m.id);
     let newHost: PeerId | undefined;
     if (m.host) {
-      const next = room.members.values().next();
-      if (!next.done) {
-        next.value.host = true;
-        newHost = next.value.id;
+      // Members are in join order: the co-host present longest, else whoever is present longest.
+      const members = [...room.members.values()];
+      const next = members.find((c) => c.cohost) ?? members[0];
+      if (next) {
+        next.host = true;
+        next.cohost = false;
+        newHost = next.id;
       }
     }
     // The room lives while somebody is in it: bans, lock, password and chat go with the last one, and the meeting ends.
@@ -242,57 +253,86 @@ export class MemoryRoomStore implements RoomStore {
     }
   }
 
-  async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<boolean> {
-    const m = this.rooms.get(roomId)?.members.get(peerId);
-    if (!m) return false;
+  async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<PeerUpdate> {
+    const room = this.rooms.get(roomId);
+    const m = room?.members.get(peerId);
+    if (!room || !m) return { ok: false, code: 'NOT_IN_ROOM' };
+    if (patch.media?.screen && !m.media.screen && room.screenLocked && !runsMeeting(m)) return { ok: false, code: 'NOT_HOST' };
     if (patch.media) m.media = { ...patch.media };
-    if (patch.hand !== undefined) m.hand = patch.hand;
-    return true;
+    if (patch.hand !== undefined) {
+      if (!patch.hand) m.handAt = 0;
+      else if (!m.hand) m.handAt = Date.now();
+      m.hand = patch.hand;
+    }
+    return { ok: true };
   }
 
+  /** `by` runs the meeting; with a target, the target is another member and, for a co-host, not the host. */
   private hostCheck(
     roomId: string,
     by: PeerId,
     target?: PeerId,
-  ): { ok: false; code: 'NOT_IN_ROOM' | 'NOT_HOST' | 'BAD_REQUEST' } | { ok: true; room: RoomRecord } {
+  ): { ok: false; code: 'NOT_IN_ROOM' | 'NOT_HOST' | 'BAD_REQUEST' } | { ok: true; room: RoomRecord; actor: Member; target?: Member } {
     const room = this.rooms.get(roomId);
     const actor = room?.members.get(by);
     if (!room || !actor) return { ok: false, code: 'NOT_IN_ROOM' };
-    if (!actor.host) return { ok: false, code: 'NOT_HOST' };
-    if (target !== undefined) {
-      if (target === by) return { ok: false, code: 'BAD_REQUEST' };
-      if (!room.members.has(target)) return { ok: false, code: 'NOT_IN_ROOM' };
-    }
-    return { ok: true, room };
+    if (!runsMeeting(actor)) return { ok: false, code: 'NOT_HOST' };
+    if (target === undefined) return { ok: true, room, actor };
+    if (target === by) return { ok: false, code: 'BAD_REQUEST' };
+    const t = room.members.get(target);
+    if (!t) return { ok: false, code: 'NOT_IN_ROOM' };
+    if (t.host && !actor.host) return { ok: false, code: 'NOT_HOST' };
+    return { ok: true, room, actor, target: t };
   }
 
-  async setLocked(roomId: string, by: PeerId, locked: boolean): Promise<HostAction> {
+  async setSettings(roomId: string, by: PeerId, patch: SettingsPatch): Promise<HostAction<{ settings: Settings }>> {
     const c = this.hostCheck(roomId, by);
     if (!c.ok) return c;
-    c.room.locked = locked;
+    if (patch.locked !== undefined) c.room.locked = patch.locked;
+    if (patch.chatLocked !== undefined) c.room.chatLocked = patch.chatLocked;
+    if (patch.screenLocked !== undefined) c.room.screenLocked = patch.screenLocked;
+    return { ok: true, settings: settingsOf(c.room) };
+  }
+
+  async setCohost(roomId: string, by: PeerId, target: PeerId, cohost: boolean): Promise<HostAction> {
+    const c = this.hostCheck(roomId, by, target);
+    if (!c.ok) return c;
+    if (!c.actor.host) return { ok: false, code: 'NOT_HOST' };
+    (c.target as Member).cohost = cohost;
+    return { ok: true };
+  }
+
+  async lowerHand(roomId: string, by: PeerId, target: PeerId): Promise<HostAction> {
+    const c = this.hostCheck(roomId, by, target);
+    if (!c.ok) return c;
+    const t = c.target as Member;
+    t.hand = false;
+    t.handAt = 0;
     return { ok: true };
   }
 
   async kick(roomId: string, by: PeerId, target: PeerId): Promise<HostAction<{ removal: Removal }>> {
     const c = this.hostCheck(roomId, by, target);
     if (!c.ok) return c;
-    const m = c.room.members.get(target) as Member;
+    const m = c.target as Member;
     c.room.bans.add(`id:${m.id}`);
     c.room.bans.add(`who:${m.identity}`);
     return { ok: true, removal: this.remove(c.room, m, 'kicked', Date.now()) };
   }
 
-  async checkHostOver(roomId: string, by: PeerId, target: PeerId): Promise<HostAction> {
+  async checkHostOver(roomId: string, by: PeerId, target?: PeerId): Promise<HostAction<{ members: Member[] }>> {
     const c = this.hostCheck(roomId, by, target);
-    return c.ok ? { ok: true } : c;
+    return c.ok ? { ok: true, members: [...c.room.members.values()].map(clone) } : c;
   }
 
-  async addChat(roomId: string, message: ChatMessage, limit: number): Promise<boolean> {
+  async addChat(roomId: string, message: ChatMessage, limit: number): Promise<HostAction> {
     const room = this.rooms.get(roomId);
-    if (!room) return false;
+    const from = room?.members.get(message.from);
+    if (!room || !from) return { ok: false, code: 'NOT_IN_ROOM' };
+    if (room.chatLocked && !runsMeeting(from)) return { ok: false, code: 'NOT_HOST' };
     room.chat.push(clone(message));
     if (room.chat.length > limit) room.chat.splice(0, room.chat.length - limit);
-    return true;
+    return { ok: true };
   }
 
   async chat(roomId: string): Promise<ChatMessage[]> {

@@ -4,13 +4,19 @@
  * Every method that checks and then changes state is a single atomic step of the store
  * (one critical section in memory, one Lua script in Redis): callers never read-then-write.
  */
-import type { ChatMessage, LeaveReason, Media, Peer, PeerId } from '../protocol/events';
+import type { ChatMessage, LeaveReason, Media, Peer, PeerId, RoomSettings } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
 import { RESUME_MAX_AGE_S } from '../protocol/limits';
 import { hashPassword, newSalt, type PasswordHash } from './password';
 
+/** The room's settings as the store keeps them: every one on or off. */
+export type Settings = Required<RoomSettings>;
+
 /** A participant as the store keeps it: the public Peer plus what only the server may know. */
 export interface Member extends Peer {
+  cohost: boolean;
+  /** When the hand went up (the store's clock, epoch ms); 0 while it is down. */
+  handAt: number;
   /** Ban identity: who this participant is for a kick (name and address), never sent to clients. */
   identity: string;
   /** The connection currently holding this place; '' while the participant is away (grace period). */
@@ -23,11 +29,10 @@ export interface Member extends Peer {
   joinedAt: number;
 }
 
-export interface RoomSnapshot {
+export interface RoomSnapshot extends Settings {
   id: string;
   /** Random id of this meeting, made when the room was created: a room code emptied and reused is another meeting. */
   meeting: string;
-  locked: boolean;
   hasPassword: boolean;
   /** In join order. */
   members: Member[];
@@ -94,11 +99,23 @@ export interface Removal {
   roomId: string;
   member: Member;
   reason: LeaveReason;
-  /** The participant that became host because of this removal. */
+  /**
+   * The participant that became host because of this removal (the host's): the co-host present longest, else the
+   * participant present longest. It stops being a co-host.
+   */
   newHost?: PeerId;
 }
 
 export type HostAction<T = object> = ({ ok: true } & T) | { ok: false; code: ErrorCode };
+
+/** A participant's own change (media, hand): refused NOT_HOST when a room setting reserves it to hosts. */
+export type PeerUpdate = { ok: true } | { ok: false; code: 'NOT_IN_ROOM' | 'NOT_HOST' };
+
+/** What `setSettings` may change (at least one field). */
+export type SettingsPatch = Partial<Settings>;
+
+/** True for the host and co-hosts: the participants that run the meeting. */
+export const runsMeeting = (m: Pick<Peer, 'host' | 'cohost'>): boolean => m.host || m.cohost === true;
 
 export interface Presence {
   roomId: string;
@@ -151,14 +168,32 @@ export interface RoomStore {
    * all replicas, and forgets meetings that ended longer ago than a token lives.
    */
   reap(now: number): Promise<Removal[]>;
-  updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<boolean>;
-  setLocked(roomId: string, by: PeerId, locked: boolean): Promise<HostAction>;
-  /** Removes `target` and bans its identity and PeerId for the room's life. */
+  /**
+   * A participant's own change. Raising a hand stamps it with the store's clock (raising it again keeps the stamp);
+   * turning screen sharing on while the screen is locked is refused unless the participant runs the meeting.
+   */
+  updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<PeerUpdate>;
+  /** Host or co-host: changes room settings; answers all of them as they are now. */
+  setSettings(roomId: string, by: PeerId, patch: SettingsPatch): Promise<HostAction<{ settings: Settings }>>;
+  /** Host only: makes `target` a co-host, or not. The host cannot be made a co-host. */
+  setCohost(roomId: string, by: PeerId, target: PeerId, cohost: boolean): Promise<HostAction>;
+  /** Host or co-host: lowers `target`'s hand. */
+  lowerHand(roomId: string, by: PeerId, target: PeerId): Promise<HostAction>;
+  /**
+   * Host or co-host (a co-host not over the host): removes `target` and bans its identity and PeerId for the room's
+   * life.
+   */
   kick(roomId: string, by: PeerId, target: PeerId): Promise<HostAction<{ removal: Removal }>>;
-  /** Checks that `by` is host and `target` a member (for host:mute). */
-  checkHostOver(roomId: string, by: PeerId, target: PeerId): Promise<HostAction>;
-  /** Stores a chat message (before it is acknowledged) and trims history to `limit`. */
-  addChat(roomId: string, message: ChatMessage, limit: number): Promise<boolean>;
+  /**
+   * Checks that `by` is host or co-host and, with a `target`, that the target is another member (for host:mute) and,
+   * for a co-host, not the host. Answers the members as they are now (for host:mute-all).
+   */
+  checkHostOver(roomId: string, by: PeerId, target?: PeerId): Promise<HostAction<{ members: Member[] }>>;
+  /**
+   * Stores a chat message (before it is acknowledged) and trims history to `limit`. Refused NOT_IN_ROOM when the
+   * sender holds no place, NOT_HOST when chat is locked and the sender does not run the meeting.
+   */
+  addChat(roomId: string, message: ChatMessage, limit: number): Promise<HostAction>;
   chat(roomId: string): Promise<ChatMessage[]>;
   /** Releases connections and timers. */
   close(): Promise<void>;
@@ -169,9 +204,36 @@ export const DEFAULT_MEDIA: Media = { audio: true, video: true, screen: false };
 /** How long a meeting that ended is remembered: as long as any of its resume tokens can be valid. */
 export const ENDED_MEETING_MS = RESUME_MAX_AGE_S * 1000;
 
-/** The public view of a member. */
+/** The public view of a member: the extension fields only when they say something (see Peer). */
 export function toPeer(m: Member): Peer {
-  return { id: m.id, name: m.name, host: m.host, media: { ...m.media }, hand: m.hand };
+  const peer: Peer = { id: m.id, name: m.name, host: m.host, media: { ...m.media }, hand: m.hand };
+  if (m.cohost) peer.cohost = true;
+  return peer;
+}
+
+/** The raised hands in the order they went up (join order among equal stamps): members come in join order. */
+export function handQueue(members: Member[]): PeerId[] {
+  return members
+    .filter((m) => m.hand)
+    .map((m, i) => ({ id: m.id, at: m.handAt, i }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map((m) => m.id);
+}
+
+/** Every setting as kept. */
+export function settingsOf(s: Settings): Settings {
+  return { locked: s.locked, chatLocked: s.chatLocked, screenLocked: s.screenLocked };
+}
+
+/**
+ * The settings as sent (see RoomSettings): `locked`, and the others when on or named in `changed` (a change that
+ * turned one off says so).
+ */
+export function wireSettings(s: Settings, changed: SettingsPatch = {}): RoomSettings {
+  const out: RoomSettings = { locked: s.locked };
+  if (s.chatLocked || changed.chatLocked !== undefined) out.chatLocked = s.chatLocked;
+  if (s.screenLocked || changed.screenLocked !== undefined) out.screenLocked = s.screenLocked;
+  return out;
 }
 
 /**

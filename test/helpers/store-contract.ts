@@ -3,7 +3,7 @@
  * Call it from a test file with a factory that returns a fresh, empty store.
  */
 import type { ChatMessage } from '../../server/protocol/events';
-import type { JoinRequest, ResumeProof, RoomStore } from '../../server/rooms/store';
+import { handQueue, type JoinRequest, type ResumeProof, type RoomStore } from '../../server/rooms/store';
 import { leaveContract } from './store-contract-leave';
 import { joinRequest, uid } from './join-request';
 
@@ -78,14 +78,14 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
     test('a locked room refuses new joins but takes back its own participant', async () => {
       const host = await admit();
       const guest = await admit();
-      expect(await store.setLocked(room, guest.id, true)).toEqual({ ok: false, code: 'NOT_HOST' });
-      expect(await store.setLocked(room, host.id, true)).toEqual({ ok: true });
+      expect(await store.setSettings(room, guest.id, { locked: true })).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.setSettings(room, host.id, { locked: true })).toMatchObject({ ok: true });
       expect((await store.snapshot(room))?.locked).toBe(true);
       const r = await store.join(req());
       expect(r).toEqual({ ok: false, code: 'ROOM_LOCKED' });
       const back = await store.join(req({ peerId: guest.id, resume: await proof() }));
       expect(back.ok).toBe(true);
-      expect(await store.setLocked(room, host.id, false)).toEqual({ ok: true });
+      expect(await store.setSettings(room, host.id, { locked: false })).toMatchObject({ ok: true });
       expect((await store.join(req())).ok).toBe(true);
     });
 
@@ -206,7 +206,7 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       const b = await admit({ password: 'pw' });
       await store.kick(room, a.id, b.id);
       await store.addChat(room, { id: 'm1', from: a.id, name: 'A', text: 'hi', ts: 1 }, 10);
-      await store.setLocked(room, a.id, true);
+      await store.setSettings(room, a.id, { locked: true });
       await store.leave({ roomId: room, peerId: a.id, sid: 'sa' });
       expect(await store.snapshot(room)).toBeNull();
       expect(await store.chat(room)).toEqual([]);
@@ -234,7 +234,7 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
     test('host checks for mute', async () => {
       const host = await admit();
       const g = await admit();
-      expect(await store.checkHostOver(room, host.id, g.id)).toEqual({ ok: true });
+      expect(await store.checkHostOver(room, host.id, g.id)).toMatchObject({ ok: true });
       expect(await store.checkHostOver(room, g.id, host.id)).toEqual({ ok: false, code: 'NOT_HOST' });
       expect(await store.checkHostOver(room, host.id, 'ghost')).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
       expect(await store.checkHostOver(room, 'ghost', g.id)).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
@@ -242,20 +242,22 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
 
     test('media and hand updates', async () => {
       const a = await admit();
-      expect(await store.updatePeer(room, a.id, { media: { audio: false, video: true, screen: true } })).toBe(true);
-      expect(await store.updatePeer(room, a.id, { hand: true })).toBe(true);
-      expect(await store.updatePeer(room, 'ghost', { hand: true })).toBe(false);
+      expect(await store.updatePeer(room, a.id, { media: { audio: false, video: true, screen: true } })).toEqual({ ok: true });
+      expect(await store.updatePeer(room, a.id, { hand: true })).toMatchObject({ ok: true });
+      expect(await store.updatePeer(room, 'ghost', { hand: true })).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
       const [m] = (await store.snapshot(room))!.members;
       expect(m.media).toEqual({ audio: false, video: true, screen: true });
       expect(m.hand).toBe(true);
     });
 
     test('chat history is kept in order and bounded', async () => {
-      await admit();
-      const msg = (i: number): ChatMessage => ({ id: `m${i}`, from: 'p', name: 'P', text: `t${i} <b>&`, ts: 1000 + i });
-      for (let i = 0; i < 7; i++) expect(await store.addChat(room, msg(i), 5)).toBe(true);
-      expect(await store.chat(room)).toEqual([2, 3, 4, 5, 6].map(msg));
-      expect(await store.addChat(uid('nobody-'), msg(9), 5)).toBe(false);
+      const p = await admit();
+      const msg = (i: number, from = p.id): ChatMessage => ({ id: `m${i}`, from, name: 'P', text: `t${i} <b>&`, ts: 1000 + i });
+      for (let i = 0; i < 7; i++) expect(await store.addChat(room, msg(i), 5)).toEqual({ ok: true });
+      expect(await store.chat(room)).toEqual([2, 3, 4, 5, 6].map((i) => msg(i)));
+      expect(await store.addChat(uid('nobody-'), msg(9), 5)).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+      expect(await store.addChat(room, msg(10, 'ghost'), 5)).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+      expect((await store.chat(room)).map((m) => m.id)).toEqual(['m2', 'm3', 'm4', 'm5', 'm6']);
     });
 
     test('a resume of a participant whose place is gone admits it again under the same PeerId', async () => {
@@ -267,7 +269,7 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
     test('a returning participant needs no password but respects the lock', async () => {
       const host = await admit({ password: 'pw' });
       expect((await store.join(req({ peerId: 'back1', resume: await proof() }))).ok).toBe(true);
-      await store.setLocked(room, host.id, true);
+      await store.setSettings(room, host.id, { locked: true });
       expect(await store.join(req({ peerId: 'back2', resume: await proof() }))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
     });
 
@@ -303,7 +305,7 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       // Only one host: a second token that says host (an older one) is a participant.
       const other = await store.join(req({ peerId: 'older', resume: { meeting, host: true, password: false } }));
       expect(other.ok && other.member.host).toBe(false);
-      expect(await store.setLocked(room, 'guest', true)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.setSettings(room, 'guest', { locked: true })).toEqual({ ok: false, code: 'NOT_HOST' });
       expect(await store.kick(room, 'host', 'guest')).toMatchObject({ ok: true });
     });
 
@@ -341,12 +343,96 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       expect((await store.join(req({ roomId: open, password: 'y', guesses: b }))).ok).toBe(true);
       expect((await store.join(req({ peerId: 'back', resume: await proof(), guesses: b }))).ok).toBe(true);
       // Refusals that need no password come first.
-      await store.setLocked(room, host.id, true);
+      await store.setSettings(room, host.id, { locked: true });
       expect(await store.join(req({ password: 'nope', guesses: b }))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
-      await store.setLocked(room, host.id, false);
+      await store.setSettings(room, host.id, { locked: false });
       expect(await store.join(req({ password: 'nope', maxPeers: 2, guesses: b }))).toEqual({ ok: false, code: 'ROOM_FULL' });
       expect(b.spent).toBe(0);
       expect((await store.snapshot(open))?.hasPassword).toBe(false);
+    });
+
+    test('co-hosts: only the host names them; they run the meeting but have no power over the host', async () => {
+      const host = await admit();
+      const co = await admit();
+      const guest = await admit();
+      expect(await store.setCohost(room, co.id, guest.id, true)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.setCohost(room, host.id, host.id, true)).toEqual({ ok: false, code: 'BAD_REQUEST' });
+      expect(await store.setCohost(room, host.id, 'ghost', true)).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+      expect(await store.setCohost(room, host.id, co.id, true)).toEqual({ ok: true });
+      expect((await store.snapshot(room))?.members.map((m) => m.cohost)).toEqual([false, true, false]);
+      expect(await store.setCohost(room, co.id, guest.id, true)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.setSettings(room, co.id, { chatLocked: true })).toEqual({
+        ok: true,
+        settings: { locked: false, chatLocked: true, screenLocked: false },
+      });
+      expect(await store.setSettings(room, guest.id, { locked: true })).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.kick(room, co.id, host.id)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.checkHostOver(room, co.id, host.id)).toEqual({ ok: false, code: 'NOT_HOST' });
+      const all = await store.checkHostOver(room, co.id);
+      expect(all.ok && all.members.map((m) => m.id)).toEqual([host.id, co.id, guest.id]);
+      expect(await store.checkHostOver(room, guest.id)).toEqual({ ok: false, code: 'NOT_HOST' });
+      const kicked = await store.kick(room, co.id, guest.id);
+      expect(kicked.ok && kicked.removal.member.id).toBe(guest.id);
+      const snap = await store.snapshot(room);
+      expect(snap && [snap.locked, snap.chatLocked, snap.screenLocked]).toEqual([false, true, false]);
+    });
+
+    test('the host that goes is followed by the co-host present longest, who stops being co-host', async () => {
+      const host = await admit({ sid: 'sh' });
+      const early = await admit();
+      const c1 = await admit();
+      const c2 = await admit();
+      await store.setCohost(room, host.id, c2.id, true);
+      await store.setCohost(room, host.id, c1.id, true);
+      const removal = await store.leave({ roomId: room, peerId: host.id, sid: 'sh' });
+      expect(removal?.newHost).toBe(c1.id);
+      const snap = await store.snapshot(room);
+      expect(snap?.members.map((m) => [m.id, m.host, m.cohost])).toEqual([
+        [early.id, false, false],
+        [c1.id, true, false],
+        [c2.id, false, true],
+      ]);
+    });
+
+    test('a hand keeps the time it went up until lowered; hosts lower hands; the queue follows the times', async () => {
+      const host = await admit();
+      const a = await admit();
+      const b = await admit();
+      expect(await store.updatePeer(room, b.id, { hand: true })).toEqual({ ok: true });
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await store.updatePeer(room, a.id, { hand: true })).toEqual({ ok: true });
+      const first = (await store.snapshot(room))!.members;
+      expect(handQueue(first)).toEqual([b.id, a.id]);
+      expect(first.find((m) => m.id === b.id)!.handAt).toBeGreaterThan(0);
+      // Raising again keeps the place.
+      await store.updatePeer(room, b.id, { hand: true });
+      expect(handQueue((await store.snapshot(room))!.members)).toEqual([b.id, a.id]);
+      expect(await store.lowerHand(room, a.id, b.id)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.lowerHand(room, host.id, b.id)).toEqual({ ok: true });
+      const after = (await store.snapshot(room))!.members;
+      expect(after.find((m) => m.id === b.id)).toMatchObject({ hand: false, handAt: 0 });
+      expect(handQueue(after)).toEqual([a.id]);
+      await store.updatePeer(room, b.id, { hand: true });
+      expect(handQueue((await store.snapshot(room))!.members)).toEqual([a.id, b.id]);
+    });
+
+    test('chat and screen locks hold for participants, not for those who run the meeting', async () => {
+      const host = await admit();
+      const guest = await admit();
+      const msg = (id: string, from: string): ChatMessage => ({ id, from, name: 'N', text: id, ts: 1 });
+      await store.setSettings(room, host.id, { chatLocked: true, screenLocked: true });
+      expect(await store.addChat(room, msg('g', guest.id), 10)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.addChat(room, msg('h', host.id), 10)).toEqual({ ok: true });
+      expect((await store.chat(room)).map((m) => m.id)).toEqual(['h']);
+      const screen = { audio: true, video: true, screen: true };
+      expect(await store.updatePeer(room, guest.id, { media: screen })).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect((await store.snapshot(room))!.members[1].media.screen).toBe(false);
+      expect(await store.updatePeer(room, host.id, { media: screen })).toEqual({ ok: true });
+      await store.setSettings(room, host.id, { screenLocked: false });
+      expect(await store.updatePeer(room, guest.id, { media: screen })).toEqual({ ok: true });
+      // Sharing already: the lock does not stop it.
+      await store.setSettings(room, host.id, { screenLocked: true });
+      expect(await store.updatePeer(room, guest.id, { media: { ...screen, audio: false } })).toEqual({ ok: true });
     });
   });
   leaveContract(name, factory);

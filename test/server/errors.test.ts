@@ -2,7 +2,7 @@
 import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../../server/protocol/errors';
 import type { ChatMessage } from '../../server/protocol/events';
 import { MemoryRoomStore } from '../../server/rooms/memory';
-import type { JoinRequest, JoinResult, RoomSnapshot } from '../../server/rooms/store';
+import type { HostAction, JoinRequest, JoinResult, RoomSnapshot } from '../../server/rooms/store';
 import { closeAll, connect, emitAck, join, peek, refused } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 
@@ -18,7 +18,7 @@ class FailingStore extends MemoryRoomStore {
     if (roomId.startsWith('boom-peek')) throw new Error(LEAK);
     return super.snapshot(roomId);
   }
-  override async addChat(roomId: string, message: ChatMessage, limit: number): Promise<boolean> {
+  override async addChat(roomId: string, message: ChatMessage, limit: number): Promise<HostAction> {
     if (roomId.startsWith('boom-chat')) throw new Error(LEAK);
     return super.addChat(roomId, message, limit);
   }

@@ -120,7 +120,7 @@ describe('RedisRoomStore across replicas', () => {
     if (!ja.ok || !jb.ok) throw new Error('join refused');
     await a.addChat('gone', { id: 'm', from: ja.member.id, name: 'A', text: 'hi', ts: 1 }, 10);
     await a.kick('gone', ja.member.id, jb.member.id);
-    await a.setLocked('gone', ja.member.id, true);
+    await a.setSettings('gone', ja.member.id, { locked: true });
     const live = await raw.keys(`${prefix}*`);
     expect(live.sort()).toEqual(
       ['bans', 'chat', 'exp', 'meta', 'order', 'peers']

@@ -3,11 +3,13 @@
  * atomically in Redis however many replicas call it at once.
  *
  * Every room script gets the same KEYS (one hash tag per room, plus the global lease index):
- *   1 meta   HASH  meeting (random id of this meeting), locked, salt, pwhash, host (PeerId or absent), seq (join counter)
+ *   1 meta   HASH  meeting (random id of this meeting), locked, chatLocked, screenLocked ('1'|'0'), salt, pwhash,
+ *                  host (PeerId or absent), seq (join counter)
  *   2 order  ZSET  PeerId -> join sequence (join order)
  *   3 exp    ZSET  PeerId -> place's end, epoch ms; +inf while a presence owner's lease covers it
- *   4 peers  HASH  n:<id> name, w:<id> ban identity, j:<id> joinedAt, m:<id> media JSON, h:<id> hand, s:<id> sid,
- *                  o:<id> presence owner covering the place ('' = none)
+ *   4 peers  HASH  n:<id> name, w:<id> ban identity, j:<id> joinedAt, m:<id> media JSON, h:<id> when the hand went up
+ *                  (epoch ms of Redis's clock, '0' = down), s:<id> sid, o:<id> presence owner covering the place
+ *                  ('' = none), c:<id> co-host '1'
  *   5 bans   SET   id:<PeerId>, who:<identity>
  *   6 chat   LIST  message JSON, oldest first
  *   7 index  ZSET  roomId -> earliest lease end in the room (what the reaper scans)
@@ -24,7 +26,7 @@
  * not have to agree; places of participants away for the grace period run on the replicas' clocks, as before.
  *
  * A member is returned as the flat array
- *   { id, name, identity, joinedAt, media, hand, sid, expiresAt, host('1'|'0') }
+ *   { id, name, identity, joinedAt, media, handAt, sid, expiresAt, host('1'|'0'), cohost('1'|'0') }
  * and a removal as a member followed by { reason, newHost or '' }.
  */
 import { ENDED_MEETING_MS } from '../../rooms/store';
@@ -89,6 +91,18 @@ end
 local function isHost(peer)
   return redis.call('HGET', META, 'host') == peer
 end
+local function isCohost(peer)
+  return redis.call('HGET', PEERS, 'c:' .. peer) == '1'
+end
+-- The room's settings: { locked, chatLocked, screenLocked }, each '1'|'0'.
+local function settings()
+  local v = redis.call('HMGET', META, 'locked', 'chatLocked', 'screenLocked')
+  return { v[1] == '1' and '1' or '0', v[2] == '1' and '1' or '0', v[3] == '1' and '1' or '0' }
+end
+-- The host and co-hosts run the meeting.
+local function runs(peer)
+  return isHost(peer) or isCohost(peer)
+end
 -- A connection's place: covered by its owner's live lease, else held until expiresAt.
 local function cover(peer, owner, expiresAt)
   if live(owner) then
@@ -101,9 +115,9 @@ local function cover(peer, owner, expiresAt)
   end
 end
 local function describe(peer)
-  local v = redis.call('HMGET', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer)
+  local v = redis.call('HMGET', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer, 'c:' .. peer)
   local exp = redis.call('ZSCORE', EXP, peer) or '0'
-  return { peer, v[1] or '', v[2] or '', v[3] or '0', v[4] or '{}', v[5] or '0', v[6] or '', exp, isHost(peer) and '1' or '0' }
+  return { peer, v[1] or '', v[2] or '', v[3] or '0', v[4] or '{}', v[5] or '0', v[6] or '', exp, isHost(peer) and '1' or '0', v[7] == '1' and '1' or '0' }
 end
 -- now: epoch ms, the caller's clock.
 local function remove(peer, reason, now)
@@ -111,13 +125,18 @@ local function remove(peer, reason, now)
   if reason == 'left' then redis.call('SADD', LEFT, peer) end
   redis.call('ZREM', ORDER, peer)
   redis.call('ZREM', EXP, peer)
-  redis.call('HDEL', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer, 'o:' .. peer)
+  redis.call('HDEL', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer, 'o:' .. peer, 'c:' .. peer)
   local newHost = ''
   if d[9] == '1' then
-    local nxt = redis.call('ZRANGE', ORDER, 0, 0)
-    if nxt[1] then
-      redis.call('HSET', META, 'host', nxt[1])
-      newHost = nxt[1]
+    -- The co-host present longest, else whoever is present longest.
+    local ids = redis.call('ZRANGE', ORDER, 0, -1)
+    for _, id in ipairs(ids) do
+      if isCohost(id) then newHost = id break end
+    end
+    if newHost == '' and ids[1] then newHost = ids[1] end
+    if newHost ~= '' then
+      redis.call('HSET', META, 'host', newHost)
+      redis.call('HDEL', PEERS, 'c:' .. newHost)
     end
   end
   -- The room lives while somebody is in it: bans, lock, password and chat go with the last one, and the meeting ends.
@@ -128,8 +147,8 @@ local function remove(peer, reason, now)
     sync()
     keep()
   end
-  d[10] = reason
-  d[11] = newHost
+  d[11] = reason
+  d[12] = newHost
   return d
 end
 -- Constant-time comparison of two hex digests.
@@ -206,11 +225,11 @@ keep()
 return { 'ok', '0', unpack(describe(peer)) }
 `;
 
-/** Returns { locked, hasPassword, meeting, member... repeated } or {} when the room is empty. */
+/** Returns { hasPassword, meeting, locked, chatLocked, screenLocked, member... repeated } or {} when the room is empty. */
 const SNAPSHOT = `
 local ids = redis.call('ZRANGE', ORDER, 0, -1)
 if #ids == 0 then return {} end
-local out = { redis.call('HGET', META, 'locked') == '1' and '1' or '0', redis.call('HEXISTS', META, 'salt') == 1 and '1' or '0', redis.call('HGET', META, 'meeting') or '' }
+local out = { redis.call('HEXISTS', META, 'salt') == 1 and '1' or '0', redis.call('HGET', META, 'meeting') or '', unpack(settings()) }
 for _, id in ipairs(ids) do
   for _, v in ipairs(describe(id)) do out[#out + 1] = v end
 end
@@ -308,50 +327,94 @@ if redis.call('ZCARD', ORDER) == 0 then wipe() end
 return out
 `;
 
-/** ARGV: 3 peer, 4 media JSON or '', 5 hand '1'|'0'|''. */
+/**
+ * ARGV: 3 peer, 4 media JSON or '', 5 hand '1'|'0'|'', 6 the new media shares the screen '1'|'0'.
+ * Returns { 'ok' } | { 'err', code }.
+ */
 const UPDATE = `
 local peer = ARGV[3]
-if not member(peer) then return 0 end
+if not member(peer) then return { 'err', 'NOT_IN_ROOM' } end
+if ARGV[6] == '1' and redis.call('HGET', META, 'screenLocked') == '1' and not runs(peer) then
+  local ok, current = pcall(cjson.decode, redis.call('HGET', PEERS, 'm:' .. peer) or '{}')
+  if not (ok and type(current) == 'table' and current.screen == true) then return { 'err', 'NOT_HOST' } end
+end
 if ARGV[4] ~= '' then redis.call('HSET', PEERS, 'm:' .. peer, ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('HSET', PEERS, 'h:' .. peer, ARGV[5]) end
+local hand = redis.call('HGET', PEERS, 'h:' .. peer) or '0'
+if ARGV[5] == '0' then
+  hand = '0'
+elseif ARGV[5] == '1' and hand == '0' then
+  hand = tostring(clock())
+end
+redis.call('HSET', PEERS, 'h:' .. peer, hand)
 keep()
-return 1
+return { 'ok' }
 `;
 
 /**
- * ARGV: 3 op 'lock'|'kick'|'check', 4 by, 5 target PeerId (or '1'|'0' for lock), 6 now.
- * Returns { 'ok', removal... } | { 'err', code }.
+ * ARGV: 3 op, 4 by (who asks: the host or a co-host), 5 target PeerId ('' = none), 6 now, 7 the op's argument:
+ *   settings  7 locked, 8 chatLocked, 9 screenLocked, each '1'|'0'|'' (unchanged) → { 'ok', settings... }
+ *   cohost    host only; 7 '1'|'0'                                        → { 'ok' }
+ *   lower     lowers the target's hand                                    → { 'ok' }
+ *   kick      removes and bans the target                                 → { 'ok', removal... }
+ *   check     with or without a target                                    → { 'ok', member... repeated }
+ * A co-host has no power over the host. Returns { 'err', code } when refused.
  */
 const HOST = `
-local op, by, arg = ARGV[3], ARGV[4], ARGV[5]
+local op, by, target = ARGV[3], ARGV[4], ARGV[5]
 if not member(by) then return { 'err', 'NOT_IN_ROOM' } end
-if not isHost(by) then return { 'err', 'NOT_HOST' } end
-if op == 'lock' then
-  redis.call('HSET', META, 'locked', arg)
+if not runs(by) then return { 'err', 'NOT_HOST' } end
+if op == 'settings' then
+  local names = { 'locked', 'chatLocked', 'screenLocked' }
+  for i, field in ipairs(names) do
+    if ARGV[6 + i] ~= '' then redis.call('HSET', META, field, ARGV[6 + i]) end
+  end
+  keep()
+  return { 'ok', unpack(settings()) }
+end
+if target ~= '' then
+  if target == by then return { 'err', 'BAD_REQUEST' } end
+  if not member(target) then return { 'err', 'NOT_IN_ROOM' } end
+  if isHost(target) and not isHost(by) then return { 'err', 'NOT_HOST' } end
+elseif op ~= 'check' then
+  return { 'err', 'BAD_REQUEST' }
+end
+if op == 'check' then
+  local out = { 'ok' }
+  for _, id in ipairs(redis.call('ZRANGE', ORDER, 0, -1)) do
+    for _, v in ipairs(describe(id)) do out[#out + 1] = v end
+  end
+  return out
+end
+if op == 'cohost' then
+  if not isHost(by) then return { 'err', 'NOT_HOST' } end
+  if ARGV[7] == '1' then redis.call('HSET', PEERS, 'c:' .. target, '1') else redis.call('HDEL', PEERS, 'c:' .. target) end
   keep()
   return { 'ok' }
 end
-if arg == by then return { 'err', 'BAD_REQUEST' } end
-if not member(arg) then return { 'err', 'NOT_IN_ROOM' } end
-if op == 'check' then return { 'ok' } end
-local identity = redis.call('HGET', PEERS, 'w:' .. arg) or ''
-redis.call('SADD', BANS, 'id:' .. arg, 'who:' .. identity)
-local r = remove(arg, 'kicked', ARGV[6])
+if op == 'lower' then
+  redis.call('HSET', PEERS, 'h:' .. target, '0')
+  keep()
+  return { 'ok' }
+end
+local identity = redis.call('HGET', PEERS, 'w:' .. target) or ''
+redis.call('SADD', BANS, 'id:' .. target, 'who:' .. identity)
+local r = remove(target, 'kicked', ARGV[6])
 return { 'ok', unpack(r) }
 `;
 
-/** ARGV: 3 message JSON, 4 limit. Returns 1 when stored. */
+/** ARGV: 3 message JSON, 4 limit, 5 sender. Returns 'ok' when stored, else the error code. */
 const CHAT_ADD = `
-if redis.call('ZCARD', ORDER) == 0 then return 0 end
+if not member(ARGV[5]) then return 'NOT_IN_ROOM' end
+if redis.call('HGET', META, 'chatLocked') == '1' and not runs(ARGV[5]) then return 'NOT_HOST' end
 local limit = tonumber(ARGV[4])
 if limit <= 0 then
   redis.call('DEL', CHAT)
-  return 1
+  return 'ok'
 end
 redis.call('RPUSH', CHAT, ARGV[3])
 redis.call('LTRIM', CHAT, -limit, -1)
 keep()
-return 1
+return 'ok'
 `;
 
 const withPrelude = (body: string) => luaScript(PRELUDE + body);
