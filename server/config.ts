@@ -38,6 +38,8 @@ const settings = z.object({
   signalBurst: int(1, 100_000).default(400),
   eventRate: int(1, 100_000).default(20),
   eventBurst: int(1, 100_000).default(60),
+  reactionRate: int(1, 100_000).default(2),
+  reactionBurst: int(1, 100_000).default(6),
   // Open connections (browser tabs) from one address at once; raise it for many users behind one NAT.
   maxConnsPerAddr: int(1, 100_000).default(100),
   joinRatePerAddr: int(1, 100_000).default(20),

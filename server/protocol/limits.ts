@@ -15,9 +15,6 @@ export const CHAT_MAX = 2000;
 export const PASSWORD_MAX = 128;
 export const RESUME_TOKEN_MAX = 512;
 /** A resume token's lifetime, in seconds; a meeting that ended is remembered as long, so no token can bring it back. */
-/** Reactions a participant may send: this many a second, in bursts of REACTION_BURST (beyond: RATE_LIMITED). */
-export const REACTION_RATE = 2;
-export const REACTION_BURST = 6;
 export const RESUME_MAX_AGE_S = 24 * 3600;
 export const SDP_MAX = 32_000;
 export const CANDIDATE_MAX = 1_024;

@@ -12,7 +12,6 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { AppError, toErrorBody } from '../protocol/errors';
 import type { AckFn } from '../protocol/events';
-import { REACTION_BURST, REACTION_RATE } from '../protocol/limits';
 import { parse } from '../protocol/schemas';
 import { TokenBucket } from './rate';
 
@@ -65,7 +64,7 @@ export function socketBuckets(config: Config): Record<Bucket, TokenBucket> {
     signal: new TokenBucket(config.signalRate, config.signalBurst),
     event: new TokenBucket(config.eventRate, config.eventBurst),
     ice: new TokenBucket(config.iceRefreshPerMin / 60, config.iceRefreshPerMin),
-    reaction: new TokenBucket(REACTION_RATE, REACTION_BURST),
+    reaction: new TokenBucket(config.reactionRate, config.reactionBurst),
   };
 }
 

@@ -30,6 +30,8 @@ const world = useHostileWorld({
       trustProxy: true,
       joinRatePerAddr: 5,
       joinBurstPerAddr: 20,
+      reactionRate: 1000,
+      reactionBurst: 1000,
     }).catch(async (err: unknown) => {
       await redis.stop();
       throw err;

@@ -25,6 +25,8 @@ const world = useHostileWorld({
       joinBurstPerAddr: 10_000,
       eventRate: 10_000,
       eventBurst: 10_000,
+      reactionRate: 10_000,
+      reactionBurst: 10_000,
       signalRate: 10_000,
       signalBurst: 10_000,
     });

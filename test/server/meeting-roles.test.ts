@@ -3,7 +3,6 @@
  * state in memory and across three replicas on a real redis-server (participant i on replica i mod 3).
  */
 import type { Peer, PeerId, RoomSettings } from '../../server/protocol/events';
-import { REACTION_BURST } from '../../server/protocol/limits';
 import {
   closeAll,
   connect,
@@ -33,6 +32,9 @@ const refusedWith = (code: string) => ({ ok: false, error: { code, message: expe
 /** Waits until `socket` has been told `event` with a payload that passes `filter`. */
 const told = <T>(j: Joined, event: string, filter: (v: T) => boolean = () => true) => waitFor<T>(j.socket, event, 5000, filter);
 
+/** The reaction budget the replicas get: 1 a second, bursts of REACTION_BURST. */
+const REACTION_BURST = 6;
+
 const setups = [
   ['one replica, state in memory', 1],
   ['three replicas on Redis', 3],
@@ -46,7 +48,7 @@ describe.each(setups)('%s', (_label, replicas) => {
   const members = (room: string, ...names: string[]) => joinInOrder(url, room, ...names);
 
   beforeAll(async () => {
-    const limits = { joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 1500 };
+    const limits = { joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 1500, reactionRate: 1, reactionBurst: REACTION_BURST };
     if (replicas === 1) {
       single = await startServer(limits);
     } else {
