@@ -12,6 +12,8 @@ const WORDS: Record<ErrorCode, string> = {
   RATE_LIMITED: 'Too many attempts. Wait a moment and try again.',
   PAYLOAD_TOO_LARGE: 'That is too long to send',
   INTERNAL: 'Something went wrong on the server. Try again.',
+  ASK_TO_JOIN: 'This meeting asks to join: a host has to let you in',
+  DENIED: 'A host declined your request to join. You can ask again in a minute.',
 };
 
 export const UNREACHABLE = "Can't reach Parley. Check your connection and try again.";

@@ -10,6 +10,9 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'PAYLOAD_TOO_LARGE',
   'INTERNAL',
+  // Extensions: a room that asks to join (see docs/protocol.md, "Ask to join").
+  'ASK_TO_JOIN',
+  'DENIED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -30,6 +33,8 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   RATE_LIMITED: 'Too many requests; slow down.',
   PAYLOAD_TOO_LARGE: 'The request is too large.',
   INTERNAL: 'Something went wrong on the server.',
+  ASK_TO_JOIN: 'This meeting asks to join: wait for a host to let you in.',
+  DENIED: 'A host declined your request to join; you can ask again in a minute.',
 };
 
 /** An error that is safe to show to a client: a contract code and a fixed message. */

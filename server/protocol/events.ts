@@ -53,6 +53,28 @@ export interface RoomSettings {
   chatLocked?: boolean;
   /** Only hosts and co-hosts may start sharing their screen. */
   screenLocked?: boolean;
+  /** Newcomers ask to join (`lobby:knock`) and a host or co-host lets them in. */
+  askToJoin?: boolean;
+}
+
+/** Extension: someone asking to join, as hosts and co-hosts see them. `at`: when they asked, epoch ms. */
+export interface Knock {
+  id: string;
+  name: string;
+  at: number;
+}
+
+/**
+ * Extension: where a knock stands. `open`: the room does not ask to join (or nobody is in it): join directly.
+ * `waiting`: for a host or co-host. `admitted`: join with `ticket` as `auth.admit`. `denied`: not let in.
+ */
+export type KnockState = 'open' | 'waiting' | 'admitted' | 'denied';
+
+export interface KnockStatus {
+  id: string;
+  state: KnockState;
+  /** With `admitted`: present it as `auth.admit` (valid for two minutes, for this name only). */
+  ticket?: string;
 }
 
 export interface RoomInfo extends RoomSettings {
@@ -80,6 +102,8 @@ export interface LobbyRoom {
   names: string[];
   locked: boolean;
   password: boolean;
+  /** Extension: present (true) when newcomers ask to join. */
+  askToJoin?: true;
 }
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
@@ -117,6 +141,8 @@ export interface RoomAuth {
   name: string;
   password?: string;
   resume?: string;
+  /** Extension: the ticket of an admitted knock. */
+  admit?: string;
 }
 
 export interface RoomClientToServer {
@@ -136,6 +162,10 @@ export interface RoomClientToServer {
   'host:mute-all': (ack?: AckFn) => void;
   /** Extension: host or co-host; lowers a raised hand; everyone gets `peer:updated { id, hand: false }`. */
   'host:lower-hand': (msg: { id: PeerId }, ack?: AckFn) => void;
+  /** Extension: host or co-host; lets one knock in (`id`) or all of them (`all: true`). */
+  'host:admit': (msg: { id: string } | { all: true }, ack?: AckFn<{ admitted: number }>) => void;
+  /** Extension: host or co-host; turns a knock away (it may not knock again for a minute). */
+  'host:deny': (msg: { id: string }, ack?: AckFn) => void;
   /** Extension: others get `peer:reaction { id, emoji }`; rate-limited. */
   reaction: (msg: { emoji: Reaction }, ack?: AckFn) => void;
   /** Extension: fresh STUN/TURN settings (new TURN credentials) for an admitted participant, before the old expire. */
@@ -158,6 +188,8 @@ export interface RoomServerToClient {
    * and to a newcomer after its welcome when a hand is up. A participant who leaves leaves the queue.
    */
   'room:hands': (msg: { queue: PeerId[] }) => void;
+  /** Extension, to hosts and co-hosts: who is asking to join, oldest first, whenever it changes. */
+  'room:knocks': (msg: { knocks: Knock[] }) => void;
   /** Extension: a participant reacted; show it on its tile for a few seconds. */
   'peer:reaction': (msg: { id: PeerId; emoji: Reaction }) => void;
   /** Extension: a fresh resume token after the participant's role changed (it became host); use it from now on. */
@@ -169,8 +201,19 @@ export interface RoomServerToClient {
 export interface LobbyClientToServer {
   'lobby:peek': (msg: { room: string }, ack: AckFn<{ room: LobbyRoom }>) => void;
   'lobby:watch': (msg: { room: string }, ack: AckFn<{ room: LobbyRoom }>) => void;
+  /**
+   * Extension: asks to join `room` as `name` (again with `id` to keep the request alive and learn its answer). The
+   * answer also comes as `lobby:admitted` or `lobby:denied`.
+   */
+  'lobby:knock': (msg: { room: string; name: string; id?: string }, ack: AckFn<{ knock: KnockStatus }>) => void;
+  /** Extension: gives up a knock. */
+  'lobby:withdraw': (msg: { room: string; id: string }, ack?: AckFn) => void;
 }
 
 export interface LobbyServerToClient {
   'lobby:room': (room: LobbyRoom) => void;
+  /** Extension: a knock was let in: join with `ticket` as `auth.admit`. */
+  'lobby:admitted': (msg: { room: string; id: string; ticket: string }) => void;
+  /** Extension: a knock was turned away. */
+  'lobby:denied': (msg: { room: string; id: string }) => void;
 }

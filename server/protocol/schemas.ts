@@ -50,6 +50,7 @@ export const roomAuth = z.strictObject({
   name,
   password: z.string().min(1).max(PASSWORD_MAX).optional(),
   resume: z.string().min(1).max(RESUME_TOKEN_MAX).optional(),
+  admit: z.string().min(1).max(RESUME_TOKEN_MAX).optional(),
 });
 
 const description = z.strictObject({
@@ -89,9 +90,20 @@ export const hostLock = z.strictObject({ locked: z.boolean() });
 export const hostTarget = z.strictObject({ id: peerId });
 export const hostCohost = z.strictObject({ id: peerId, cohost: z.boolean() });
 export const hostSettings = z
-  .strictObject({ locked: z.boolean().optional(), chatLocked: z.boolean().optional(), screenLocked: z.boolean().optional() })
+  .strictObject({
+    locked: z.boolean().optional(),
+    chatLocked: z.boolean().optional(),
+    screenLocked: z.boolean().optional(),
+    askToJoin: z.boolean().optional(),
+  })
   .refine((s) => Object.values(s).some((v) => v !== undefined), 'at least one setting is required');
 export const reaction = z.strictObject({ emoji: z.enum(REACTIONS) });
+/** A knock id: made by the server, random. */
+export const knockId = z.string().regex(/^[A-Za-z0-9_-]{8,32}$/);
+export const hostAdmit = z.union([z.strictObject({ id: knockId }), z.strictObject({ all: z.literal(true) })]);
+export const hostDeny = z.strictObject({ id: knockId });
+export const lobbyKnock = z.strictObject({ room: roomId, name, id: knockId.optional() });
+export const lobbyWithdraw = z.strictObject({ room: roomId, id: knockId });
 export const lobbyRoom = z.strictObject({ room: roomId });
 
 /**

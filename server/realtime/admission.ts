@@ -10,9 +10,19 @@ import { iceServersFor } from '../ice/ice';
 import { AppError, type ErrorCode } from '../protocol/errors';
 import * as S from '../protocol/schemas';
 import { banKey, newMeetingId, newPeerId } from '../rooms/codes';
-import { handQueue, toPeer, wireSettings, type GuessBudget, type JoinRequest, type Member, type RoomSnapshot } from '../rooms/store';
+import {
+  handQueue,
+  runsMeeting,
+  toPeer,
+  wireSettings,
+  type GuessBudget,
+  type JoinRequest,
+  type Member,
+  type RoomSnapshot,
+} from '../rooms/store';
 import { clientAddress, meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
 import type { PresenceRuntime } from './presence';
+import { tellHosts, verifyTicket } from './knocks';
 import { issueResume, verifyResume, type ResumeClaim } from './resume';
 
 type Refusal = [ErrorCode, string?, object?];
@@ -54,6 +64,10 @@ async function admit(svc: RoomServices, presence: PresenceRuntime, s: RoomSocket
   } catch (err) {
     return [(err as AppError).code, (err as AppError).message];
   }
+  // Let in by a host: the ticket names this room and this name.
+  if (auth.admit !== undefined && !verifyTicket(config.secret, auth.admit, auth.room, auth.name)) {
+    return ['BAD_REQUEST', 'The admission ticket is not valid (or too old) for this room and name.'];
+  }
   let claim: ResumeClaim | undefined;
   if (auth.resume !== undefined) {
     claim = verifyResume(config.secret, auth.resume, auth.room) ?? undefined;
@@ -81,6 +95,7 @@ async function admit(svc: RoomServices, presence: PresenceRuntime, s: RoomSocket
     meeting: newMeetingId(),
     password: auth.password,
     resume,
+    admitted: auth.admit !== undefined,
     guesses,
   });
   let peerId = claim?.peer ?? newPeerId();
@@ -178,6 +193,8 @@ export async function welcome(svc: RoomServices, socket: RoomSocket, plog: Logge
       socket.to(meetingRoom(roomId)).emit('peer:joined', toPeer(self));
       svc.notifyLobby(roomId);
     }
+    // A host or co-host sees who is asking to join (when somebody is).
+    if (runsMeeting(self) && snap.askToJoin) await tellHosts(svc.nsp, store, roomId, peerId);
     plog.info({ resumed }, resumed ? 'participant resumed' : 'participant joined');
   } finally {
     hold?.discard();

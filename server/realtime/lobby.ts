@@ -1,18 +1,22 @@
-/** `/lobby`: peek at a room before joining, or watch it change. */
-import type { Namespace, Server, Socket } from 'socket.io';
+/** `/lobby`: peek at a room before joining, watch it change, or ask to join it. */
+import type { Server, Socket } from 'socket.io';
 import type { LobbyClientToServer, LobbyRoom, LobbyServerToClient } from '../protocol/events';
 import { AppError } from '../protocol/errors';
-import { lobbyRoom } from '../protocol/schemas';
+import { lobbyKnock, lobbyRoom, lobbyWithdraw } from '../protocol/schemas';
+import { banKey, newKnockId } from '../rooms/codes';
 import type { RoomSnapshot, RoomStore } from '../rooms/store';
 import { refusal } from './admission';
 import { onePerConnection } from './connections';
-import { clientAddress, type RealtimeDeps, type SubscribedFn, watchRoom } from './context';
+import { clientAddress, type RealtimeDeps, type RoomNamespace, type SubscribedFn, watchRoom } from './context';
 import { registerEvents, socketBuckets, type EventContext, type EventTable } from './handler';
+import { issueTicket, KNOCK_WAIT_MS, knockRoom, type LobbyNamespace, tellHosts } from './knocks';
 import { localLimits, type AddressLimiter } from './limits';
 
-export type LobbyNamespace = Namespace<LobbyClientToServer, LobbyServerToClient>;
+export type { LobbyNamespace } from './knocks';
 
 const MAX_WATCHES = 8;
+/** Knocks one lobby socket may have waiting at once. */
+const MAX_KNOCKS = 4;
 
 export function lobbyView(roomId: string, snap: RoomSnapshot | null): LobbyRoom {
   return {
@@ -21,6 +25,7 @@ export function lobbyView(roomId: string, snap: RoomSnapshot | null): LobbyRoom 
     names: snap?.members.map((m) => m.name) ?? [],
     locked: snap?.locked ?? false,
     password: snap?.hasPassword ?? false,
+    ...(snap?.askToJoin ? { askToJoin: true as const } : {}),
   };
 }
 
@@ -31,6 +36,18 @@ interface LobbyEventContext extends EventContext {
   /** The client's address, and its budget of peeks (shared with its other sockets, and replicas). */
   address: string;
   peeks: AddressLimiter;
+  secret: string;
+  /** `/room`, whose hosts and co-hosts hear about knocks. */
+  rooms: () => RoomNamespace;
+  /** This socket's knocks, `room\nid`, given up when it disconnects. */
+  knocks: Set<string>;
+}
+
+/** Gives up a waiting knock and, when there was one, tells the room's hosts. */
+async function withdraw(ctx: LobbyEventContext, room: string, id: string): Promise<void> {
+  ctx.knocks.delete(`${room}\n${id}`);
+  await ctx.socket.leave(knockRoom(room, id));
+  if (await ctx.store.withdrawKnock(room, id)) await tellHosts(ctx.rooms(), ctx.store, room);
 }
 
 /** A peek that hits shows who is in the room: each costs one of the address's peek budget. */
@@ -64,6 +81,43 @@ const lobbyEvents = {
       return { room: lobbyView(room, await store.snapshot(room)) };
     },
   },
+  'lobby:knock': {
+    schema: lobbyKnock,
+    bucket: 'event',
+    run: async ({ room, name, id }, ctx) => {
+      const { store, socket } = ctx;
+      const knock = id ?? newKnockId();
+      const key = `${room}\n${knock}`;
+      if (!ctx.knocks.has(key) && ctx.knocks.size >= MAX_KNOCKS) {
+        throw new AppError('RATE_LIMITED', `At most ${MAX_KNOCKS} requests to join can wait at once.`);
+      }
+      // Hear the answer before asking, so that none falls between the two.
+      await socket.join(knockRoom(room, knock));
+      await ctx.subscribed(socket.nsp.name, [knockRoom(room, knock)]);
+      const now = Date.now();
+      const identity = `${ctx.address}|${banKey(name)}`;
+      const r = await store.knock({ roomId: room, id: knock, name, identity, now, expiresAt: now + KNOCK_WAIT_MS });
+      if (!r.ok || r.state !== 'waiting') {
+        ctx.knocks.delete(key);
+        await socket.leave(knockRoom(room, knock));
+      } else {
+        ctx.knocks.add(key);
+      }
+      if (!r.ok) throw new AppError(r.code);
+      if (r.changed) await tellHosts(ctx.rooms(), store, room);
+      return {
+        knock: { id: knock, state: r.state, ...(r.state === 'admitted' ? { ticket: issueTicket(ctx.secret, room, knock, name) } : {}) },
+      };
+    },
+  },
+  'lobby:withdraw': {
+    schema: lobbyWithdraw,
+    bucket: 'event',
+    run: async ({ room, id }, ctx) => {
+      if (!ctx.knocks.has(`${room}\n${id}`)) throw new AppError('NOT_IN_ROOM', 'There is no such request to join.');
+      await withdraw(ctx, room, id);
+    },
+  },
 } satisfies EventTable<LobbyClientToServer, LobbyEventContext>;
 
 export function attachLobby(io: Server, deps: RealtimeDeps): { nsp: LobbyNamespace; notify: (roomId: string) => void } {
@@ -91,8 +145,27 @@ export function attachLobby(io: Server, deps: RealtimeDeps): { nsp: LobbyNamespa
     metrics.sockets.inc({ namespace: '/lobby' });
     socket.on('disconnect', () => metrics.sockets.dec({ namespace: '/lobby' }));
     const address = clientAddress(socket.handshake.headers, socket.handshake.address, config.trustProxy);
-    const ctx = { store, socket, metrics, log, buckets: socketBuckets(config), address, peeks: limits.peeks, subscribed };
+    const ctx: LobbyEventContext = {
+      store,
+      socket,
+      metrics,
+      log,
+      buckets: socketBuckets(config),
+      address,
+      peeks: limits.peeks,
+      subscribed,
+      secret: config.secret,
+      rooms: () => io.of('/room') as unknown as RoomNamespace,
+      knocks: new Set(),
+    };
     registerEvents(socket, lobbyEvents, ctx);
+    // A knocker who goes away stops knocking (it knocks again when it comes back).
+    socket.on('disconnect', () => {
+      for (const key of [...ctx.knocks]) {
+        const [room, id] = key.split('\n');
+        withdraw(ctx, room, id).catch((err: unknown) => log.warn({ err, room }, 'withdrawing a knock failed'));
+      }
+    });
   });
 
   // A room's change is read and sent only when somebody watches it: most rooms have no watcher.

@@ -7,6 +7,7 @@ import { newMessageId } from '../rooms/codes';
 import { handQueue, runsMeeting, type Settings, type SettingsPatch, wireSettings } from '../rooms/store';
 import { instanceOf, meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
 import type { EventContext, EventTable } from './handler';
+import { answerKnockers, type LobbyNamespace, tellHosts } from './knocks';
 
 export interface RoomEventContext extends EventContext {
   svc: RoomServices;
@@ -14,6 +15,22 @@ export interface RoomEventContext extends EventContext {
 }
 
 const others = ({ socket }: RoomEventContext) => socket.to(meetingRoom(socket.data.roomId));
+
+/** Host or co-host: admits or denies knocks, tells the knockers, and the hosts the list that is left. */
+async function answer(
+  { svc, socket, log }: Pick<RoomEventContext, 'svc' | 'socket' | 'log'>,
+  ids: string[] | 'all',
+  admit: boolean,
+): Promise<number> {
+  const { roomId, peerId } = socket.data;
+  const r = await svc.store.answerKnocks(roomId, peerId, ids, admit, Date.now());
+  if (!r.ok) throw new AppError(r.code, r.code === 'NOT_IN_ROOM' ? 'Nobody is asking to join under that request.' : undefined);
+  if (r.answered.length === 0) return 0;
+  answerKnockers(svc.nsp.server.of('/lobby') as unknown as LobbyNamespace, svc.config.secret, roomId, r.answered, admit);
+  await tellHosts(svc.nsp, svc.store, roomId);
+  log.info({ count: r.answered.length, admit }, admit ? 'knocks admitted' : 'knocks denied');
+  return r.answered.length;
+}
 
 /** Tells `to` the room's hand queue as the store has it now. */
 async function sendHands({ svc, socket }: RoomEventContext, to: ReturnType<typeof others>): Promise<void> {
@@ -27,7 +44,9 @@ async function changeSettings(patch: SettingsPatch, { svc, socket, log }: RoomEv
   const r = await svc.store.setSettings(roomId, peerId, patch);
   if (!r.ok) throw new AppError(r.code);
   svc.nsp.to(meetingRoom(roomId)).emit('room:updated', wireSettings(r.settings, patch));
-  if (patch.locked !== undefined) svc.notifyLobby(roomId);
+  if (patch.locked !== undefined || patch.askToJoin !== undefined) svc.notifyLobby(roomId);
+  // Nobody has to ask any more: whoever was asking comes in.
+  if (patch.askToJoin === false) await answer({ svc, socket, log }, 'all', true);
   log.info({ ...patch }, 'room settings changed');
   return r.settings;
 }
@@ -134,6 +153,8 @@ export const roomEvents = {
       const r = await svc.store.setCohost(roomId, peerId, id, cohost);
       if (!r.ok) throw new AppError(r.code, r.code === 'NOT_HOST' ? 'Only the host can choose co-hosts.' : undefined);
       svc.nsp.to(meetingRoom(roomId)).emit('peer:updated', { id, cohost });
+      // A new co-host sees who is asking to join.
+      if (cohost) await tellHosts(svc.nsp, svc.store, roomId, id);
       log.info({ target: id, cohost }, 'co-host changed');
     },
   },
@@ -162,6 +183,20 @@ export const roomEvents = {
       const asked = r.members.filter((m) => !runsMeeting(m)).map((m) => peerRoom(roomId, m.id));
       if (asked.length > 0) svc.nsp.to(asked).emit('media:mute-request', { by: peerId });
       log.info({ asked: asked.length }, 'mute all');
+    },
+  },
+
+  'host:admit': {
+    schema: S.hostAdmit,
+    bucket: 'event',
+    run: async (msg, ctx) => ({ admitted: await answer(ctx, 'all' in msg ? 'all' : [msg.id], true) }),
+  },
+
+  'host:deny': {
+    schema: S.hostDeny,
+    bucket: 'event',
+    run: async ({ id }, ctx) => {
+      await answer(ctx, [id], false);
     },
   },
 

@@ -6,6 +6,7 @@ import type { Presence, Removal } from '../rooms/store';
 import { admission, enter, resumeToken, welcome } from './admission';
 import { meetingRoom, peerRoom, type RealtimeDeps, type Relay, type RoomNamespace, type RoomServices } from './context';
 import { registerEvents, socketBuckets } from './handler';
+import { tellHosts } from './knocks';
 import { onePerConnection } from './connections';
 import { localLimits } from './limits';
 import { startPresence } from './presence';
@@ -38,6 +39,7 @@ export function attachRoom(io: Server, deps: RealtimeDeps, notifyLobby: (roomId:
     if (r.newHost) {
       nsp.to(meetingRoom(r.roomId)).emit('peer:updated', { id: r.newHost, host: true });
       renewToken(r.roomId, r.newHost);
+      tellHosts(nsp, deps.store, r.roomId, r.newHost).catch((err: unknown) => log.warn({ err, room: r.roomId }, 'knock list failed'));
     }
     log.info({ room: r.roomId, peer: r.member.id, reason: r.reason, newHost: r.newHost }, 'participant removed');
     notifyLobby(r.roomId);

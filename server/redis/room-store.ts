@@ -3,7 +3,7 @@
  * a room's keys share one hash tag and die with the room's last participant (and, as a safety net,
  * after a TTL that every write renews).
  */
-import type { ChatMessage, Media, PeerId } from '../protocol/events';
+import type { ChatMessage, Knock, KnockState, Media, PeerId } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
 import { RECONNECT_DELAY_MAX_MS } from '../protocol/limits';
 import {
@@ -11,6 +11,10 @@ import {
   type HostAction,
   type JoinRequest,
   type JoinResult,
+  KNOCK_ANSWER_MS,
+  type KnockRequest,
+  type KnockResult,
+  KNOCKS_MAX,
   type Member,
   type OwnerRenewal,
   type PeerUpdate,
@@ -78,7 +82,14 @@ function toMember(f: Flat, at = 0): Member {
 
 /** Settings as the scripts return them: locked, chatLocked, screenLocked. */
 function toSettings(f: Flat, at: number): Settings {
-  return { locked: f[at] === '1', chatLocked: f[at + 1] === '1', screenLocked: f[at + 2] === '1' };
+  return { locked: f[at] === '1', chatLocked: f[at + 1] === '1', screenLocked: f[at + 2] === '1', askToJoin: f[at + 3] === '1' };
+}
+
+/** Knocks as the scripts return them: { id, name, at } repeated. */
+function toKnocks(f: Flat, at = 0): Knock[] {
+  const out: Knock[] = [];
+  for (let i = at; i + 3 <= f.length; i += 3) out.push({ id: f[i], name: f[i + 1], at: Number(f[i + 2]) });
+  return out;
 }
 
 function toMembers(f: Flat, at: number): Member[] {
@@ -151,6 +162,8 @@ export class RedisRoomStore implements RoomStore {
       `${base}left`,
       `${base}ended`,
       ...this.ownerKeys(owner),
+      `${base}knocks`,
+      `${base}denied`,
     ];
   }
 
@@ -190,6 +203,7 @@ export class RedisRoomStore implements RoomStore {
           req.password !== undefined ? '1' : '0',
           req.meeting,
           owner,
+          req.admitted ? '1' : '0',
         ],
         owner,
       )) as Flat;
@@ -202,7 +216,7 @@ export class RedisRoomStore implements RoomStore {
   async snapshot(roomId: string): Promise<RoomSnapshot | null> {
     const r = (await this.run('snapshot', roomId, [])) as Flat;
     if (r.length === 0) return null;
-    return { id: roomId, meeting: r[1], ...toSettings(r, 2), hasPassword: r[0] === '1', members: toMembers(r, 5) };
+    return { id: roomId, meeting: r[1], ...toSettings(r, 2), hasPassword: r[0] === '1', members: toMembers(r, 6) };
   }
 
   async isMember(roomId: string, peerId: PeerId): Promise<boolean> {
@@ -308,7 +322,16 @@ export class RedisRoomStore implements RoomStore {
 
   async setSettings(roomId: string, by: PeerId, patch: SettingsPatch): Promise<HostAction<{ settings: Settings }>> {
     const flag = (v: boolean | undefined) => (v === undefined ? '' : v ? '1' : '0');
-    const r = await this.host(roomId, 'settings', by, '', flag(patch.locked), flag(patch.chatLocked), flag(patch.screenLocked));
+    const r = await this.host(
+      roomId,
+      'settings',
+      by,
+      '',
+      flag(patch.locked),
+      flag(patch.chatLocked),
+      flag(patch.screenLocked),
+      flag(patch.askToJoin),
+    );
     return r.ok ? { ok: true, settings: toSettings(r.rest, 0) } : r;
   }
 
@@ -332,6 +355,39 @@ export class RedisRoomStore implements RoomStore {
   async checkHostOver(roomId: string, by: PeerId, target?: PeerId): Promise<HostAction<{ members: Member[] }>> {
     const r = await this.host(roomId, 'check', by, target ?? '');
     return r.ok ? { ok: true, members: toMembers(r.rest, 0) } : r;
+  }
+
+  async knock(req: KnockRequest): Promise<KnockResult> {
+    const r = (await this.run('knock', req.roomId, [
+      req.id,
+      req.name,
+      req.identity,
+      req.now,
+      req.expiresAt,
+      KNOCK_ANSWER_MS,
+      KNOCKS_MAX,
+    ])) as Flat;
+    return r[0] === 'ok' ? { ok: true, state: r[1] as KnockState, changed: r[2] === '1' } : { ok: false, code: r[1] as ErrorCode };
+  }
+
+  async knocks(roomId: string, now: number): Promise<Knock[]> {
+    return toKnocks((await this.run('knocks', roomId, [now])) as Flat);
+  }
+
+  async answerKnocks(
+    roomId: string,
+    by: PeerId,
+    ids: string[] | 'all',
+    admit: boolean,
+    now: number,
+  ): Promise<HostAction<{ answered: Knock[] }>> {
+    const which = ids === 'all' ? ['*'] : ids;
+    const r = (await this.run('answer', roomId, [by, admit ? '1' : '0', now, KNOCK_ANSWER_MS, ...which])) as Flat;
+    return r[0] === 'ok' ? { ok: true, answered: toKnocks(r, 1) } : { ok: false, code: r[1] as ErrorCode };
+  }
+
+  async withdrawKnock(roomId: string, id: string): Promise<boolean> {
+    return (await this.run('withdraw', roomId, [id])) === 1;
   }
 
   async addChat(roomId: string, message: ChatMessage, limit: number): Promise<HostAction> {

@@ -18,6 +18,11 @@ export function newPeerId(): string {
   return randomBytes(9).toString('base64url');
 }
 
+/** A knock's id (someone asking to join). */
+export function newKnockId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
 /** A meeting's id: made when a room is created, so that tokens of an earlier meeting of the same code are told apart. */
 export function newMeetingId(): string {
   return randomBytes(12).toString('base64url');

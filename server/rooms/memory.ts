@@ -1,5 +1,5 @@
 /** Room state in process memory: the default for a single replica. */
-import type { ChatMessage, Media, PeerId } from '../protocol/events';
+import type { ChatMessage, Knock, Media, PeerId } from '../protocol/events';
 import { sameHash, type PasswordHash } from './password';
 import {
   DEFAULT_MEDIA,
@@ -8,6 +8,10 @@ import {
   type JoinRequest,
   type JoinResult,
   type JoinStep,
+  KNOCK_ANSWER_MS,
+  type KnockRequest,
+  type KnockResult,
+  KNOCKS_MAX,
   type Member,
   type OwnerRenewal,
   type PeerUpdate,
@@ -34,6 +38,16 @@ interface RoomRecord extends Settings {
   /** The presence owner covering each member's place ('' = none: the place ends at its expiresAt). */
   owners: Map<PeerId, string>;
   chat: ChatMessage[];
+  /** Knocks by id: waiting, or answered and remembered for their knockers until `expiresAt`. */
+  knocks: Map<string, StoredKnock>;
+  /** Identities denied, until when (epoch ms). */
+  denied: Map<string, number>;
+}
+
+interface StoredKnock extends Knock {
+  identity: string;
+  state: 'waiting' | 'admitted' | 'denied';
+  expiresAt: number;
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -77,6 +91,7 @@ export class MemoryRoomStore implements RoomStore {
       // A token of another meeting, or of a participant that left this one: its holder is a newcomer.
       if (resume && (resume.meeting !== room.meeting || room.left.has(req.peerId))) return { ok: false, code: 'STALE_RESUME' };
       if (room.locked) return { ok: false, code: 'ROOM_LOCKED' };
+      if (room.askToJoin && !resume && !req.admitted) return { ok: false, code: 'ASK_TO_JOIN' };
       if (room.members.size >= req.maxPeers) return { ok: false, code: 'ROOM_FULL' };
       if (room.password && !resume) {
         if (req.password === undefined) return { ok: false, code: 'WRONG_PASSWORD' };
@@ -98,11 +113,14 @@ export class MemoryRoomStore implements RoomStore {
         locked: false,
         chatLocked: false,
         screenLocked: false,
+        askToJoin: false,
         members: new Map(),
         bans: new Set(),
         left: new Set(),
         owners: new Map(),
         chat: [],
+        knocks: new Map(),
+        denied: new Map(),
       };
       if (protect) room.password = offered;
       this.rooms.set(req.roomId, room);
@@ -291,6 +309,7 @@ export class MemoryRoomStore implements RoomStore {
     if (patch.locked !== undefined) c.room.locked = patch.locked;
     if (patch.chatLocked !== undefined) c.room.chatLocked = patch.chatLocked;
     if (patch.screenLocked !== undefined) c.room.screenLocked = patch.screenLocked;
+    if (patch.askToJoin !== undefined) c.room.askToJoin = patch.askToJoin;
     return { ok: true, settings: settingsOf(c.room) };
   }
 
@@ -325,6 +344,74 @@ export class MemoryRoomStore implements RoomStore {
     return c.ok ? { ok: true, members: [...c.room.members.values()].map(clone) } : c;
   }
 
+  async knock(req: KnockRequest): Promise<KnockResult> {
+    const room = this.rooms.get(req.roomId);
+    if (!room) return { ok: true, state: 'open', changed: false };
+    this.sweepKnocks(room, req.now);
+    if (room.bans.has(`who:${req.identity}`)) return { ok: false, code: 'BANNED' };
+    const known = room.knocks.get(req.id);
+    if (known) {
+      if (known.identity !== req.identity) return { ok: false, code: 'BAD_REQUEST' };
+      if (known.state === 'waiting') known.expiresAt = req.expiresAt;
+      return { ok: true, state: known.state, changed: false };
+    }
+    if (!room.askToJoin) return { ok: true, state: 'open', changed: false };
+    if (room.locked) return { ok: false, code: 'ROOM_LOCKED' };
+    if ((room.denied.get(req.identity) ?? 0) > req.now) return { ok: false, code: 'DENIED' };
+    if ([...room.knocks.values()].filter((k) => k.state === 'waiting').length >= KNOCKS_MAX) return { ok: false, code: 'RATE_LIMITED' };
+    room.knocks.set(req.id, {
+      id: req.id,
+      name: req.name,
+      at: req.now,
+      identity: req.identity,
+      state: 'waiting',
+      expiresAt: req.expiresAt,
+    });
+    return { ok: true, state: 'waiting', changed: true };
+  }
+
+  /** Forgets knocks and denials whose time is up. */
+  private sweepKnocks(room: RoomRecord, now: number): void {
+    for (const [id, k] of room.knocks) if (k.expiresAt < now) room.knocks.delete(id);
+    for (const [who, until] of room.denied) if (until <= now) room.denied.delete(who);
+  }
+
+  async knocks(roomId: string, now: number): Promise<Knock[]> {
+    const room = this.rooms.get(roomId);
+    if (!room) return [];
+    this.sweepKnocks(room, now);
+    return publicKnocks([...room.knocks.values()].filter((k) => k.state === 'waiting'));
+  }
+
+  async answerKnocks(
+    roomId: string,
+    by: PeerId,
+    ids: string[] | 'all',
+    admit: boolean,
+    now: number,
+  ): Promise<HostAction<{ answered: Knock[] }>> {
+    const c = this.hostCheck(roomId, by);
+    if (!c.ok) return c;
+    this.sweepKnocks(c.room, now);
+    const waiting = [...c.room.knocks.values()].filter((k) => k.state === 'waiting');
+    const chosen = ids === 'all' ? waiting : waiting.filter((k) => ids.includes(k.id));
+    if (ids !== 'all' && ids.length === 1 && chosen.length === 0) return { ok: false, code: 'NOT_IN_ROOM' };
+    for (const k of chosen) {
+      k.state = admit ? 'admitted' : 'denied';
+      k.expiresAt = now + KNOCK_ANSWER_MS;
+      if (!admit) c.room.denied.set(k.identity, now + KNOCK_ANSWER_MS);
+    }
+    return { ok: true, answered: publicKnocks(chosen) };
+  }
+
+  async withdrawKnock(roomId: string, id: string): Promise<boolean> {
+    const room = this.rooms.get(roomId);
+    const k = room?.knocks.get(id);
+    if (!room || !k || k.state !== 'waiting') return false;
+    room.knocks.delete(id);
+    return true;
+  }
+
   async addChat(roomId: string, message: ChatMessage, limit: number): Promise<HostAction> {
     const room = this.rooms.get(roomId);
     const from = room?.members.get(message.from);
@@ -343,4 +430,9 @@ export class MemoryRoomStore implements RoomStore {
     this.rooms.clear();
     this.ended.clear();
   }
+}
+
+/** Knocks as hosts see them, oldest first. */
+function publicKnocks(list: Iterable<StoredKnock>): Knock[] {
+  return [...list].map(({ id, name, at }) => ({ id, name, at })).sort((a, b) => a.at - b.at);
 }

@@ -4,7 +4,7 @@
  * Every method that checks and then changes state is a single atomic step of the store
  * (one critical section in memory, one Lua script in Redis): callers never read-then-write.
  */
-import type { ChatMessage, LeaveReason, Media, Peer, PeerId, RoomSettings } from '../protocol/events';
+import type { ChatMessage, Knock, KnockState, LeaveReason, Media, Peer, PeerId, RoomSettings } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
 import { RESUME_MAX_AGE_S } from '../protocol/limits';
 import { hashPassword, newSalt, type PasswordHash } from './password';
@@ -73,6 +73,8 @@ export interface JoinRequest {
    */
   owner?: string;
   now: number;
+  /** Let in by a host or co-host (a knock's ticket): the room's "ask to join" does not stop it. */
+  admitted?: boolean;
   /** The meeting id the room gets if this join creates it. */
   meeting: string;
   /** The password offered (plain); the store keeps only a hash. */
@@ -113,6 +115,26 @@ export type PeerUpdate = { ok: true } | { ok: false; code: 'NOT_IN_ROOM' | 'NOT_
 
 /** What `setSettings` may change (at least one field). */
 export type SettingsPatch = Partial<Settings>;
+
+/** Someone asking to join, as the store keeps it. */
+export interface KnockRequest {
+  roomId: string;
+  id: string;
+  name: string;
+  /** Ban identity (address and name), as a join's. */
+  identity: string;
+  now: number;
+  /** A waiting knock is forgotten after this (the knocker renews it while it waits). */
+  expiresAt: number;
+}
+
+/** A knock's answer: where it stands; `changed` when the waiting list changed (a new knock). */
+export type KnockResult = { ok: true; state: KnockState; changed: boolean } | { ok: false; code: ErrorCode };
+
+/** How long an answered knock is remembered for its knocker to pick up, and a denied one may not knock again. */
+export const KNOCK_ANSWER_MS = 60_000;
+/** At most this many knocks wait at once per room (beyond: RATE_LIMITED). */
+export const KNOCKS_MAX = 50;
 
 /** True for the host and co-hosts: the participants that run the meeting. */
 export const runsMeeting = (m: Pick<Peer, 'host' | 'cohost'>): boolean => m.host || m.cohost === true;
@@ -190,6 +212,21 @@ export interface RoomStore {
    */
   checkHostOver(roomId: string, by: PeerId, target?: PeerId): Promise<HostAction<{ members: Member[] }>>;
   /**
+   * Asks to join, or renews a waiting knock (same id, same identity) and tells its answer. Refused BANNED for a
+   * banned identity, ROOM_LOCKED, DENIED within KNOCK_ANSWER_MS of a denial of the same identity. `open` when the
+   * room does not ask to join or is empty (nothing is kept).
+   */
+  knock(req: KnockRequest): Promise<KnockResult>;
+  /** The knocks waiting in a room, oldest first. */
+  knocks(roomId: string, now: number): Promise<Knock[]>;
+  /**
+   * Host or co-host: admits or denies the waiting knocks named (or all). A denial keeps the identity from knocking
+   * again for KNOCK_ANSWER_MS. NOT_IN_ROOM when a single named knock is not waiting.
+   */
+  answerKnocks(roomId: string, by: PeerId, ids: string[] | 'all', admit: boolean, now: number): Promise<HostAction<{ answered: Knock[] }>>;
+  /** Gives up a waiting knock; true when there was one. */
+  withdrawKnock(roomId: string, id: string): Promise<boolean>;
+  /**
    * Stores a chat message (before it is acknowledged) and trims history to `limit`. Refused NOT_IN_ROOM when the
    * sender holds no place, NOT_HOST when chat is locked and the sender does not run the meeting.
    */
@@ -222,7 +259,7 @@ export function handQueue(members: Member[]): PeerId[] {
 
 /** Every setting as kept. */
 export function settingsOf(s: Settings): Settings {
-  return { locked: s.locked, chatLocked: s.chatLocked, screenLocked: s.screenLocked };
+  return { locked: s.locked, chatLocked: s.chatLocked, screenLocked: s.screenLocked, askToJoin: s.askToJoin };
 }
 
 /**
@@ -233,6 +270,7 @@ export function wireSettings(s: Settings, changed: SettingsPatch = {}): RoomSett
   const out: RoomSettings = { locked: s.locked };
   if (s.chatLocked || changed.chatLocked !== undefined) out.chatLocked = s.chatLocked;
   if (s.screenLocked || changed.screenLocked !== undefined) out.screenLocked = s.screenLocked;
+  if (s.askToJoin || changed.askToJoin !== undefined) out.askToJoin = s.askToJoin;
   return out;
 }
 

@@ -68,6 +68,10 @@ const VALID: Array<{ event: string; by: EventCase['by']; payload: (c: EventCtx) 
   { event: 'host:settings', by: 'host', payload: () => ({ locked: false, chatLocked: true, screenLocked: true }) },
   { event: 'host:lower-hand', by: 'host', payload: (c) => ({ id: c.bystander }) },
   { event: 'reaction', by: 'guest', payload: () => ({ emoji: '🎉' }) },
+  { event: 'host:admit', by: 'host', payload: () => ({ id: 'knock-id-0000001' }) },
+  { event: 'host:deny', by: 'host', payload: () => ({ id: 'knock-id-0000001' }) },
+  { event: 'lobby:knock', by: 'lobby', payload: (c) => ({ room: c.roomB, name: 'Zed' }) },
+  { event: 'lobby:withdraw', by: 'lobby', payload: (c) => ({ room: c.roomB, id: 'knock-id-0000001' }) },
   { event: 'lobby:peek', by: 'lobby', payload: (c) => ({ room: c.roomB }) },
   { event: 'lobby:watch', by: 'lobby', payload: (c) => ({ room: c.roomB }) },
 ];
@@ -325,6 +329,15 @@ const HOST: EventCase[] = [
   ev('reaction: 10,000 characters', 'guest', 'reaction', () => [{ emoji: big(10_000) }]),
   ev('reaction: forged id', 'guest', 'reaction', (c) => [{ emoji: '👍', id: c.host }]),
   ev('reaction: to another room', 'guest', 'reaction', (c) => [{ emoji: '👍', room: c.roomB }]),
+  ev('host:admit by a guest', 'guest', 'host:admit', () => [{ id: 'knock-id-0000001' }], 'NOT_HOST'),
+  ev('host:admit all by a guest', 'guest', 'host:admit', () => [{ all: true }], 'NOT_HOST'),
+  ev('host:admit: all is false', 'host', 'host:admit', () => [{ all: false }]),
+  ev('host:admit: an id and all', 'host', 'host:admit', () => [{ id: 'knock-id-0000001', all: true }]),
+  ev('host:admit: a list of ids', 'host', 'host:admit', () => [{ id: ['knock-id-0000001'] }]),
+  ev('host:admit: nobody knocks under that id', 'host', 'host:admit', () => [{ id: 'knock-id-0000001' }], 'NOT_IN_ROOM'),
+  ev('host:deny by a guest', 'guest', 'host:deny', () => [{ id: 'knock-id-0000001' }], 'NOT_HOST'),
+  ev('host:deny: all', 'host', 'host:deny', () => [{ all: true }]),
+  ev('host:deny: an id with a slash', 'host', 'host:deny', () => [{ id: '../../knock-id-01' }]),
 ];
 
 const UNKNOWN: EventCase[] = [
@@ -346,6 +359,12 @@ const UNKNOWN: EventCase[] = [
 ];
 
 const LOBBY: EventCase[] = [
+  ev('lobby:knock: a name of control characters', 'lobby', 'lobby:knock', (c) => [{ room: c.roomA, name: '\u0007\u0008' }]),
+  ev('lobby:knock: a name of 200 characters', 'lobby', 'lobby:knock', (c) => [{ room: c.roomA, name: big(200) }]),
+  ev('lobby:knock: a knock id of 33 characters', 'lobby', 'lobby:knock', (c) => [{ room: c.roomA, name: 'Zed', id: 'k'.repeat(33) }]),
+  ev('lobby:knock: a forged host flag', 'lobby', 'lobby:knock', (c) => [{ room: c.roomA, name: 'Zed', host: true }]),
+  ev('lobby:knock: a password', 'lobby', 'lobby:knock', (c) => [{ room: c.roomA, name: 'Zed', password: 'x' }]),
+  ev('lobby:withdraw of a knock never made', 'lobby', 'lobby:withdraw', (c) => [{ room: c.roomA, id: 'knock-id-0000001' }], 'NOT_IN_ROOM'),
   ev('lobby:peek: room of 65 characters', 'lobby', 'lobby:peek', () => [{ room: 'a'.repeat(65) }]),
   ev('lobby:peek: room of 50,000 characters', 'lobby', 'lobby:peek', () => [{ room: 'a'.repeat(50_000) }]),
   ev('lobby:peek: room with a space', 'lobby', 'lobby:peek', () => [{ room: 'a b' }]),

@@ -3,7 +3,14 @@
  * Call it from a test file with a factory that returns a fresh, empty store.
  */
 import type { ChatMessage } from '../../server/protocol/events';
-import { handQueue, type JoinRequest, type ResumeProof, type RoomStore } from '../../server/rooms/store';
+import {
+  handQueue,
+  KNOCK_ANSWER_MS,
+  type JoinRequest,
+  type KnockRequest,
+  type ResumeProof,
+  type RoomStore,
+} from '../../server/rooms/store';
 import { leaveContract } from './store-contract-leave';
 import { joinRequest, uid } from './join-request';
 
@@ -363,7 +370,7 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       expect(await store.setCohost(room, co.id, guest.id, true)).toEqual({ ok: false, code: 'NOT_HOST' });
       expect(await store.setSettings(room, co.id, { chatLocked: true })).toEqual({
         ok: true,
-        settings: { locked: false, chatLocked: true, screenLocked: false },
+        settings: { locked: false, chatLocked: true, screenLocked: false, askToJoin: false },
       });
       expect(await store.setSettings(room, guest.id, { locked: true })).toEqual({ ok: false, code: 'NOT_HOST' });
       expect(await store.kick(room, co.id, host.id)).toEqual({ ok: false, code: 'NOT_HOST' });
@@ -433,6 +440,78 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       // Sharing already: the lock does not stop it.
       await store.setSettings(room, host.id, { screenLocked: true });
       expect(await store.updatePeer(room, guest.id, { media: { ...screen, audio: false } })).toEqual({ ok: true });
+    });
+
+    test('ask to join: knocks wait for a host or co-host, who admits or denies; the admitted join, the denied wait', async () => {
+      const t = now();
+      const kr = (id: string, name: string, over: Partial<KnockRequest> = {}): KnockRequest => ({
+        roomId: room,
+        id,
+        name,
+        identity: `10.0.0.9|${name.toLowerCase()}`,
+        now: t,
+        expiresAt: t + 30_000,
+        ...over,
+      });
+      expect(await store.knock(kr('k-empty-room', 'Ann'))).toEqual({ ok: true, state: 'open', changed: false });
+      const host = await admit();
+      const guest = await admit();
+      expect(await store.knock(kr('k-not-asked', 'Ann'))).toEqual({ ok: true, state: 'open', changed: false });
+      expect(await store.setSettings(room, guest.id, { askToJoin: true })).toEqual({ ok: false, code: 'NOT_HOST' });
+      await store.setSettings(room, host.id, { askToJoin: true });
+      expect(await store.join(req())).toEqual({ ok: false, code: 'ASK_TO_JOIN' });
+      // Its own participants come back without asking.
+      expect((await store.join(req({ peerId: guest.id, resume: await proof() }))).ok).toBe(true);
+
+      expect(await store.knock(kr('k-ann', 'Ann'))).toEqual({ ok: true, state: 'waiting', changed: true });
+      expect(await store.knock(kr('k-bo', 'Bo', { now: t + 1 }))).toEqual({ ok: true, state: 'waiting', changed: true });
+      expect(await store.knock(kr('k-ann', 'Ann', { expiresAt: t + 40_000 }))).toEqual({ ok: true, state: 'waiting', changed: false });
+      expect(await store.knock(kr('k-ann', 'Mallory'))).toEqual({ ok: false, code: 'BAD_REQUEST' });
+      expect((await store.knocks(room, t)).map((k) => [k.id, k.name])).toEqual([
+        ['k-ann', 'Ann'],
+        ['k-bo', 'Bo'],
+      ]);
+      expect(await store.answerKnocks(room, guest.id, 'all', true, t)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.answerKnocks(room, host.id, ['k-nobody'], true, t)).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+      const admitted = await store.answerKnocks(room, host.id, ['k-ann'], true, t);
+      expect(admitted.ok && admitted.answered.map((k) => k.name)).toEqual(['Ann']);
+      const denied = await store.answerKnocks(room, host.id, ['k-bo'], false, t);
+      expect(denied.ok && denied.answered.map((k) => k.name)).toEqual(['Bo']);
+      expect(await store.knocks(room, t)).toEqual([]);
+      // Answers are kept for their knockers; a denied identity may not knock again for a while.
+      expect(await store.knock(kr('k-ann', 'Ann'))).toEqual({ ok: true, state: 'admitted', changed: false });
+      expect(await store.knock(kr('k-bo', 'Bo'))).toEqual({ ok: true, state: 'denied', changed: false });
+      expect(await store.knock(kr('k-bo-2', 'Bo'))).toEqual({ ok: false, code: 'DENIED' });
+      expect(await store.knock(kr('k-bo-3', 'Bo', { now: t + KNOCK_ANSWER_MS + 1 }))).toMatchObject({ ok: true, state: 'waiting' });
+      expect((await store.join(req({ admitted: true }))).ok).toBe(true);
+    });
+
+    test('knocks: withdrawn, expired, banned and locked', async () => {
+      const t = now();
+      const kr = (id: string, name: string, over: Partial<KnockRequest> = {}): KnockRequest => ({
+        roomId: room,
+        id,
+        name,
+        identity: `10.0.0.7|${name.toLowerCase()}`,
+        now: t,
+        expiresAt: t + 30_000,
+        ...over,
+      });
+      const host = await admit();
+      const troll = await admit({ identity: '10.0.0.7|troll' });
+      await store.kick(room, host.id, troll.id);
+      await store.setSettings(room, host.id, { askToJoin: true });
+      expect(await store.knock(kr('k-troll', 'Troll'))).toEqual({ ok: false, code: 'BANNED' });
+      await store.knock(kr('k-cy', 'Cy'));
+      await store.knock(kr('k-di', 'Di', { expiresAt: t + 10 }));
+      expect(await store.withdrawKnock(room, 'k-cy')).toBe(true);
+      expect(await store.withdrawKnock(room, 'k-cy')).toBe(false);
+      expect((await store.knocks(room, t)).map((k) => k.name)).toEqual(['Di']);
+      expect(await store.knocks(room, t + 11)).toEqual([]);
+      const none = await store.answerKnocks(room, host.id, 'all', true, t + 11);
+      expect(none.ok && none.answered).toEqual([]);
+      await store.setSettings(room, host.id, { locked: true });
+      expect(await store.knock(kr('k-ed', 'Ed'))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
     });
   });
   leaveContract(name, factory);

@@ -87,6 +87,23 @@ const PRODUCERS: Record<ErrorCode, () => Promise<(Pick<ErrorBody, 'message'> & {
     const r = await emitAck(ada.socket, 'chat:send', { text: 'x'.repeat(2001) });
     return r.ok ? undefined : r.error;
   },
+  ASK_TO_JOIN: async () => {
+    const room = fresh();
+    const ada = await join(srv.url, { room, name: 'Ada' });
+    await emitAck(ada.socket, 'host:settings', { askToJoin: true });
+    return (await refused(srv.url, { room, name: 'Bob' })).data;
+  },
+  DENIED: async () => {
+    const room = fresh();
+    const ada = await join(srv.url, { room, name: 'Ada' });
+    await emitAck(ada.socket, 'host:settings', { askToJoin: true });
+    const lobby = connect(srv.url, '/lobby');
+    const first = await emitAck<{ knock: { id: string } }>(lobby, 'lobby:knock', { room, name: 'Bob' });
+    if (!first.ok) return undefined;
+    await emitAck(ada.socket, 'host:deny', { id: first.knock.id });
+    const again = await emitAck(lobby, 'lobby:knock', { room, name: 'Bob' });
+    return again.ok ? undefined : again.error;
+  },
   INTERNAL: async () => {
     const ada = await join(srv.url, { room: `boom-chat-${n++}`, name: 'Ada' });
     const r = await emitAck(ada.socket, 'chat:send', { text: 'hi' });

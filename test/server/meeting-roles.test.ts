@@ -175,7 +175,7 @@ describe.each(setups)('%s', (_label, replicas) => {
     const update = told<RoomSettings>(cy, 'room:updated');
     expect(await emitAck(ada.socket, 'host:settings', { chatLocked: true })).toEqual({
       ok: true,
-      settings: { locked: false, chatLocked: true, screenLocked: false },
+      settings: { locked: false, chatLocked: true, screenLocked: false, askToJoin: false },
     });
     expect(await update).toEqual({ locked: false, chatLocked: true });
     const adaSeen = record(ada.socket);

@@ -3,7 +3,7 @@
  * atomically in Redis however many replicas call it at once.
  *
  * Every room script gets the same KEYS (one hash tag per room, plus the global lease index):
- *   1 meta   HASH  meeting (random id of this meeting), locked, chatLocked, screenLocked ('1'|'0'), salt, pwhash,
+ *   1 meta   HASH  meeting (random id of this meeting), locked, chatLocked, screenLocked, askToJoin ('1'|'0'), salt, pwhash,
  *                  host (PeerId or absent), seq (join counter)
  *   2 order  ZSET  PeerId -> join sequence (join order)
  *   3 exp    ZSET  PeerId -> place's end, epoch ms; +inf while a presence owner's lease covers it
@@ -18,6 +18,9 @@
  *                  the room, for as long as a token lives, so that no token brings an ended meeting back
  *  10 owners ZSET  presence owner -> lease end, epoch ms of Redis's clock (global: one entry per replica)
  *  11 owned  SET   rooms where the owner named by the script's call may cover places (global, per owner)
+ *  12 knocks HASH  knock id -> JSON { id, name, at, identity, state ('waiting'|'admitted'|'denied'), exp }: people
+ *                  asking to join, and answers kept for their knockers to pick up
+ *  13 denied HASH  identity -> until, epoch ms: denied knockers may not knock again before
  * and ARGV[1] = roomId, ARGV[2] = safety TTL in ms; the rest is per script.
  *
  * Presence: a connected participant's place does not expire by itself. Its replica's owner renews one lease for all
@@ -45,7 +48,7 @@ end
 
 const PRELUDE = `
 local META, ORDER, EXP, PEERS, BANS, CHAT, INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local LEFT, ENDED, OWNERS, OWNED = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local LEFT, ENDED, OWNERS, OWNED, KNOCKS, DENIED = KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]
 local ROOM, TTL = ARGV[1], tonumber(ARGV[2])
 local ENDED_MS = ${ENDED_MEETING_MS}
 
@@ -59,9 +62,11 @@ end
 local function keep()
   for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], TTL) end
   redis.call('PEXPIRE', LEFT, TTL)
+  redis.call('PEXPIRE', KNOCKS, TTL)
+  redis.call('PEXPIRE', DENIED, TTL)
 end
 local function wipe()
-  redis.call('DEL', META, ORDER, EXP, PEERS, BANS, CHAT, LEFT)
+  redis.call('DEL', META, ORDER, EXP, PEERS, BANS, CHAT, LEFT, KNOCKS, DENIED)
   redis.call('ZREM', INDEX, ROOM)
 end
 -- The room emptied: its meeting ended, and stays ended for as long as one of its tokens can be valid.
@@ -94,10 +99,13 @@ end
 local function isCohost(peer)
   return redis.call('HGET', PEERS, 'c:' .. peer) == '1'
 end
--- The room's settings: { locked, chatLocked, screenLocked }, each '1'|'0'.
+-- The room's settings: { locked, chatLocked, screenLocked, askToJoin }, each '1'|'0'.
+local SETTINGS = { 'locked', 'chatLocked', 'screenLocked', 'askToJoin' }
 local function settings()
-  local v = redis.call('HMGET', META, 'locked', 'chatLocked', 'screenLocked')
-  return { v[1] == '1' and '1' or '0', v[2] == '1' and '1' or '0', v[3] == '1' and '1' or '0' }
+  local v = redis.call('HMGET', META, unpack(SETTINGS))
+  local out = {}
+  for i = 1, #SETTINGS do out[i] = v[i] == '1' and '1' or '0' end
+  return out
 end
 -- The host and co-hosts run the meeting.
 local function runs(peer)
@@ -164,7 +172,8 @@ end
  * ARGV: 3 peer, 4 sid, 5 identity, 6 expiresAt, 7 now, 8 maxPeers, 9 resume: the token's meeting id ('' = not a
  * resume, '-' = a token that names no meeting), 10 offered salt or '', 11 offered hash or '', 12 name, 13 media JSON,
  * 14 the token's host '1'|'0', 15 the token's password '1'|'0', 16 a password offered '1'|'0', 17 the meeting id of a
- * room this join creates, 18 the connection's presence owner ('' = none).
+ * room this join creates, 18 the connection's presence owner ('' = none), 19 let in by a host (a knock's ticket)
+ * '1'|'0'.
  * Returns { 'ok', resumed, member... } | { 'err', code } | { 'err', 'HASH', salt } (hash the offered password with
  * this salt, '' = a new room's, and call again).
  */
@@ -191,6 +200,7 @@ if n > 0 then
   -- A token of another meeting, or of a participant that left this one: its holder is a newcomer.
   if resuming and (claim ~= meeting or redis.call('SISMEMBER', LEFT, peer) == 1) then return { 'err', 'STALE_RESUME' } end
   if redis.call('HGET', META, 'locked') == '1' then return { 'err', 'ROOM_LOCKED' } end
+  if redis.call('HGET', META, 'askToJoin') == '1' and not resuming and ARGV[19] ~= '1' then return { 'err', 'ASK_TO_JOIN' } end
   if n >= tonumber(ARGV[8]) then return { 'err', 'ROOM_FULL' } end
   local roomSalt = redis.call('HGET', META, 'salt')
   if roomSalt and not resuming then
@@ -225,7 +235,7 @@ keep()
 return { 'ok', '0', unpack(describe(peer)) }
 `;
 
-/** Returns { hasPassword, meeting, locked, chatLocked, screenLocked, member... repeated } or {} when the room is empty. */
+/** Returns { hasPassword, meeting, settings..., member... repeated } or {} when the room is empty. */
 const SNAPSHOT = `
 local ids = redis.call('ZRANGE', ORDER, 0, -1)
 if #ids == 0 then return {} end
@@ -352,7 +362,7 @@ return { 'ok' }
 
 /**
  * ARGV: 3 op, 4 by (who asks: the host or a co-host), 5 target PeerId ('' = none), 6 now, 7 the op's argument:
- *   settings  7 locked, 8 chatLocked, 9 screenLocked, each '1'|'0'|'' (unchanged) → { 'ok', settings... }
+ *   settings  7 locked, 8 chatLocked, 9 screenLocked, 10 askToJoin, each '1'|'0'|'' (unchanged) → { 'ok', settings... }
  *   cohost    host only; 7 '1'|'0'                                        → { 'ok' }
  *   lower     lowers the target's hand                                    → { 'ok' }
  *   kick      removes and bans the target                                 → { 'ok', removal... }
@@ -364,8 +374,7 @@ local op, by, target = ARGV[3], ARGV[4], ARGV[5]
 if not member(by) then return { 'err', 'NOT_IN_ROOM' } end
 if not runs(by) then return { 'err', 'NOT_HOST' } end
 if op == 'settings' then
-  local names = { 'locked', 'chatLocked', 'screenLocked' }
-  for i, field in ipairs(names) do
+  for i, field in ipairs(SETTINGS) do
     if ARGV[6 + i] ~= '' then redis.call('HSET', META, field, ARGV[6 + i]) end
   end
   keep()
@@ -417,6 +426,111 @@ keep()
 return 'ok'
 `;
 
+/** Knock helpers: forget what is over, and list the waiting knocks oldest first as flat { id, name, at }. */
+const KNOCK_LIB = `
+local function sweep(now)
+  local all = redis.call('HGETALL', KNOCKS)
+  for i = 1, #all, 2 do
+    local ok, k = pcall(cjson.decode, all[i + 1])
+    if not ok or type(k) ~= 'table' or tonumber(k.exp) < now then redis.call('HDEL', KNOCKS, all[i]) end
+  end
+  local denied = redis.call('HGETALL', DENIED)
+  for i = 1, #denied, 2 do
+    if tonumber(denied[i + 1]) <= now then redis.call('HDEL', DENIED, denied[i]) end
+  end
+end
+local function waiting()
+  local list = {}
+  for _, raw in ipairs(redis.call('HVALS', KNOCKS)) do
+    local k = cjson.decode(raw)
+    if k.state == 'waiting' then list[#list + 1] = k end
+  end
+  table.sort(list, function(a, b) return a.at < b.at end)
+  return list
+end
+local function flat(list)
+  local out = {}
+  for _, k in ipairs(list) do
+    out[#out + 1] = k.id
+    out[#out + 1] = k.name
+    out[#out + 1] = string.format('%d', k.at)
+  end
+  return out
+end
+`;
+
+/**
+ * ARGV: 3 id, 4 name, 5 identity, 6 now, 7 expiresAt, 8 how long a denial lasts (ms), 9 at most this many waiting.
+ * Returns { 'ok', state, changed '1'|'0' } | { 'err', code }.
+ */
+const KNOCK = `
+local id, name, identity, now = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+if redis.call('ZCARD', ORDER) == 0 then return { 'ok', 'open', '0' } end
+sweep(now)
+if redis.call('SISMEMBER', BANS, 'who:' .. identity) == 1 then return { 'err', 'BANNED' } end
+local raw = redis.call('HGET', KNOCKS, id)
+if raw then
+  local k = cjson.decode(raw)
+  if k.identity ~= identity then return { 'err', 'BAD_REQUEST' } end
+  if k.state == 'waiting' then
+    k.exp = tonumber(ARGV[7])
+    redis.call('HSET', KNOCKS, id, cjson.encode(k))
+    keep()
+  end
+  return { 'ok', k.state, '0' }
+end
+if redis.call('HGET', META, 'askToJoin') ~= '1' then return { 'ok', 'open', '0' } end
+if redis.call('HGET', META, 'locked') == '1' then return { 'err', 'ROOM_LOCKED' } end
+if tonumber(redis.call('HGET', DENIED, identity) or '0') > now then return { 'err', 'DENIED' } end
+if #waiting() >= tonumber(ARGV[9]) then return { 'err', 'RATE_LIMITED' } end
+local k = { id = id, name = name, at = now, identity = identity, state = 'waiting', exp = tonumber(ARGV[7]) }
+redis.call('HSET', KNOCKS, id, cjson.encode(k))
+keep()
+return { 'ok', 'waiting', '1' }
+`;
+
+/** ARGV: 3 now. Returns the waiting knocks, flat { id, name, at } repeated, oldest first. */
+const KNOCKS_LIST = `
+if redis.call('EXISTS', KNOCKS) == 0 then return {} end
+sweep(tonumber(ARGV[3]))
+return flat(waiting())
+`;
+
+/**
+ * ARGV: 3 by, 4 admit '1'|'0', 5 now, 6 how long an answer is kept (and a denial lasts), 7... knock ids, or '*' for
+ * every waiting one. Returns { 'ok', answered flat { id, name, at }... } | { 'err', code }.
+ */
+const ANSWER = `
+local by, admit, now, keepMs = ARGV[3], ARGV[4] == '1', tonumber(ARGV[5]), tonumber(ARGV[6])
+if not member(by) then return { 'err', 'NOT_IN_ROOM' } end
+if not runs(by) then return { 'err', 'NOT_HOST' } end
+sweep(now)
+local wanted = {}
+local all = ARGV[7] == '*'
+for i = 7, #ARGV do wanted[ARGV[i]] = true end
+local chosen = {}
+for _, k in ipairs(waiting()) do
+  if all or wanted[k.id] then chosen[#chosen + 1] = k end
+end
+if not all and #ARGV == 7 and #chosen == 0 then return { 'err', 'NOT_IN_ROOM' } end
+for _, k in ipairs(chosen) do
+  k.state = admit and 'admitted' or 'denied'
+  k.exp = now + keepMs
+  redis.call('HSET', KNOCKS, k.id, cjson.encode(k))
+  if not admit then redis.call('HSET', DENIED, k.identity, now + keepMs) end
+end
+keep()
+return { 'ok', unpack(flat(chosen)) }
+`;
+
+/** ARGV: 3 id. Returns 1 when a waiting knock was given up. */
+const WITHDRAW = `
+local raw = redis.call('HGET', KNOCKS, ARGV[3])
+if not raw or cjson.decode(raw).state ~= 'waiting' then return 0 end
+redis.call('HDEL', KNOCKS, ARGV[3])
+return 1
+`;
+
 const withPrelude = (body: string) => luaScript(PRELUDE + body);
 
 export const ROOM_SCRIPTS = {
@@ -431,6 +545,10 @@ export const ROOM_SCRIPTS = {
   update: withPrelude(UPDATE),
   host: withPrelude(HOST),
   chatAdd: withPrelude(CHAT_ADD),
+  knock: withPrelude(KNOCK_LIB + KNOCK),
+  knocks: withPrelude(KNOCK_LIB + KNOCKS_LIST),
+  answer: withPrelude(KNOCK_LIB + ANSWER),
+  withdraw: withPrelude(WITHDRAW),
 } as const;
 
 export type RoomScript = keyof typeof ROOM_SCRIPTS;
