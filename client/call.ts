@@ -48,7 +48,7 @@ export class Call extends Emitter<CallEvents> {
 
   constructor(
     private readonly room: string,
-    auth: { name: string; password: string },
+    auth: { name: string; password: string; admit?: string },
     private readonly media: LocalMedia,
     private readonly toasts: Toasts,
     private readonly joinClickedAt: number,
@@ -60,7 +60,7 @@ export class Call extends Emitter<CallEvents> {
       this.dispatch({ type: 'left', id, reason: 'disconnected' });
       this.mesh.close(id);
     });
-    this.session = new RoomSession({ room, name: auth.name, password: auth.password || undefined });
+    this.session = new RoomSession({ room, name: auth.name, password: auth.password || undefined, admit: auth.admit });
     this.mesh = new Mesh((to, msg) => this.session.signal({ to, ...msg }));
     this.ice = new IceRefresher(
       () => this.session.refreshIce(),

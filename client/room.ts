@@ -3,12 +3,13 @@ import type { PeerId } from '../server/protocol/events';
 import { Call } from './call';
 import { LocalMedia } from './media/local-media';
 import type { PeerStats } from './rtc/mesh';
+import { Knocker } from './session/knock';
 import { LobbyWatch } from './session/lobby';
-import { errorWords } from './shared/errors';
+import { errorWords, wordsFor } from './shared/errors';
 import { addRecent, parseRecent, RECENT_KEY } from './shared/recent';
 import { byId } from './ui/dom';
 import { endedView } from './ui/ended';
-import { Prejoin } from './ui/prejoin';
+import { ASKING_TEXT, Prejoin } from './ui/prejoin';
 import { Toasts } from './ui/toasts';
 
 interface TrailEntry {
@@ -40,6 +41,7 @@ const toasts = new Toasts();
 const header = app.querySelector('.brand');
 let call: Call | null = null;
 let lobby: LobbyWatch | null = null;
+let knocker: Knocker | null = null;
 let prejoin: Prejoin | null = null;
 let lastJoin = { name: '', password: '' };
 const trail: TrailEntry[] = [];
@@ -83,6 +85,8 @@ async function showPrejoin(): Promise<void> {
       cancel: () => {
         call?.cancel();
         call = null;
+        knocker?.cancel();
+        knocker = null;
         p.setWaiting(false);
         p.setBusy(false);
       },
@@ -105,11 +109,11 @@ async function showPrejoin(): Promise<void> {
   await p.pickers.refresh();
 }
 
-function join(form: { name: string; password: string }, clickedAt = performance.now()): void {
+function join(form: { name: string; password: string }, clickedAt = performance.now(), admit?: string): void {
   lastJoin = form;
   prejoin?.setBusy(true);
   prejoin?.setStatus('');
-  const c = new Call(room, form, media, toasts, clickedAt, resumeGraceMs);
+  const c = new Call(room, { ...form, admit }, media, toasts, clickedAt, resumeGraceMs);
   call = c;
   c.session.on('welcome', (w) => note('welcome', w.self.id));
   c.session.on('left', ({ id, reason }) => note('left', id, reason));
@@ -129,6 +133,11 @@ function join(form: { name: string; password: string }, clickedAt = performance.
   });
   c.on('refused', ({ code, error }) => {
     call = null;
+    // The room asks to join: ask, and join without another click once a host lets us in.
+    if (code === 'ASK_TO_JOIN' && prejoin) {
+      askToJoin(form, clickedAt);
+      return;
+    }
     if (!prejoin) {
       // Coming back with "Rejoin" failed: say why on the page after the call.
       showEnded(errorWords(error), code !== 'BANNED' && code !== 'ROOM_FULL');
@@ -146,6 +155,30 @@ function join(form: { name: string; password: string }, clickedAt = performance.
     else showEnded('You left the meeting', true);
   });
   c.start();
+}
+
+function askToJoin(form: { name: string; password: string }, clickedAt: number): void {
+  prejoin?.setWaiting(true, ASKING_TEXT);
+  const stop = (text: string) => {
+    knocker = null;
+    prejoin?.setWaiting(false);
+    prejoin?.setBusy(false);
+    prejoin?.setStatus(text, 'error');
+  };
+  knocker = new Knocker(room, form.name, {
+    admitted: (ticket) => {
+      knocker = null;
+      prejoin?.setWaiting(false);
+      join(form, clickedAt, ticket);
+    },
+    open: () => {
+      knocker = null;
+      prejoin?.setWaiting(false);
+      join(form, clickedAt);
+    },
+    denied: () => stop(wordsFor('DENIED')),
+    refused: (code) => stop(wordsFor(code)),
+  });
 }
 
 function showEnded(title: string, canRejoin: boolean): void {

@@ -201,6 +201,8 @@ export class RoomSession extends Emitter<SessionEvents> {
     const auth: RoomAuth = { room: this.auth.room, name: this.auth.name };
     if (this.auth.password) auth.password = this.auth.password;
     if (this.resume) auth.resume = this.resume;
+    // Let in by a host: the ticket serves the first join only; from the welcome on the resume token does.
+    else if (this.auth.admit) auth.admit = this.auth.admit;
     return auth;
   }
 

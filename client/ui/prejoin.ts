@@ -20,6 +20,8 @@ export interface PrejoinHandlers {
 
 /** Shown while a join waits for the service (a retryable refusal, the load balancer's 503) and retries by itself. */
 export const WAITING_TEXT = 'Reconnecting to the meeting service…';
+/** Shown while a host or co-host has to let us in. */
+export const ASKING_TEXT = 'Asking to join…';
 
 export class Prejoin {
   readonly el: HTMLElement;
@@ -162,10 +164,11 @@ export class Prejoin {
     this.joinBtn.textContent = busy ? 'Joining…' : 'Join now';
   }
 
-  /** While true, the join retries by itself; "Cancel" gives it up. */
-  setWaiting(waiting: boolean): void {
+  /** While true, the join retries (or asks to join) by itself; "Cancel" gives it up. */
+  setWaiting(waiting: boolean, text = WAITING_TEXT): void {
+    if (waiting && this.waiting.textContent !== text) this.waiting.textContent = text;
     if (waiting === !this.cancelBtn.hidden) return;
-    this.waiting.textContent = waiting ? WAITING_TEXT : '';
+    this.waiting.textContent = waiting ? text : '';
     this.cancelBtn.hidden = !waiting;
     if (waiting) this.setStatus('');
     else if (document.activeElement === this.cancelBtn || document.activeElement === document.body) this.joinBtn.focus();
