@@ -138,7 +138,7 @@ export class Call extends Emitter<CallEvents> {
       }
     });
     s.on('locked', (locked) => {
-      this.dispatch({ type: 'locked', locked });
+      this.dispatch({ type: 'settings', settings: { locked } });
       this.toasts.show(locked ? 'The meeting is locked: nobody else can join' : 'The meeting is unlocked');
     });
     s.on('mute-request', () => {
