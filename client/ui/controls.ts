@@ -25,6 +25,8 @@ export class Controls {
   readonly cam: Toggle;
   private readonly screen: HTMLButtonElement;
   private readonly hand: HTMLButtonElement;
+  private screenOn = false;
+  private screenLocked = false;
   private readonly badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
   private readonly unreadText = h('span', { class: 'visually-hidden', id: 'unread-count' });
   private readonly count = h('span', { class: 'count', 'aria-hidden': 'true' });
@@ -71,10 +73,23 @@ export class Controls {
   }
 
   setScreen(on: boolean, possible: boolean): void {
+    this.screenOn = on;
     this.screen.setAttribute('aria-pressed', String(on));
-    this.screen.title = on ? 'Stop sharing' : 'Share screen';
     this.screen.classList.toggle('active', on);
     this.screen.hidden = !possible;
+    this.showScreenLock();
+  }
+
+  /** While only hosts may share, the others cannot start (one already sharing may still stop). */
+  setScreenLocked(locked: boolean): void {
+    this.screenLocked = locked;
+    this.showScreenLock();
+  }
+
+  private showScreenLock(): void {
+    const blocked = this.screenLocked && !this.screenOn;
+    this.screen.disabled = blocked;
+    this.screen.title = this.screenOn ? 'Stop sharing' : blocked ? 'Only hosts can share their screen now' : 'Share screen';
   }
 
   setHand(raised: boolean): void {

@@ -55,6 +55,7 @@ export class Tile {
     d.presenting = String(peer.media.screen);
     d.hand = peer.hand ? 'up' : 'down';
     d.host = String(peer.host);
+    d.cohost = String(peer.cohost === true);
     if (this.name.textContent !== peer.name) this.name.textContent = peer.name;
     this.avatar.dataset.initials = initials(peer.name);
     this.el.setAttribute('aria-label', this.self ? `${peer.name} (you)` : peer.name);
