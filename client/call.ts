@@ -2,12 +2,13 @@
  * One call: wires the signaling session, the peer connections, local media and the call view.
  * None of those parts knows the others; everything meets here.
  */
-import type { ErrorCode, Peer, PeerId, RoomSettings, Welcome } from '../server/protocol/events';
+import type { ErrorCode, Peer, PeerId, Reaction, RoomSettings, Welcome } from '../server/protocol/events';
 import type { LocalMedia } from './media/local-media';
 import { IceRefresher } from './rtc/ice-refresh';
 import { Mesh, type PeerStats } from './rtc/mesh';
 import { RoomSession } from './session/session';
 import { Emitter } from './shared/emitter';
+import { isReaction } from './shared/reactions';
 import { ReturnWatch } from './shared/returning';
 import { errorWords, wordsFor } from './shared/errors';
 import {
@@ -149,6 +150,9 @@ export class Call extends Emitter<CallEvents> {
     });
     s.on('settings', (settings) => this.onSettings(settings));
     s.on('hands', (queue) => this.dispatch({ type: 'hands', queue }));
+    s.on('reaction', ({ id, emoji }) => {
+      if (isReaction(emoji) && id !== this.state.selfId) this.view?.grid.tile(id)?.react(emoji);
+    });
     s.on('media-refused', (error) => {
       // Sharing was locked before our screen went on: nothing changed for the others, so stop it here too.
       if (error.code === 'NOT_HOST' && this.media.state.screen) this.media.stopScreen();
@@ -233,6 +237,14 @@ export class Call extends Emitter<CallEvents> {
     );
   }
 
+  private react(emoji: Reaction): void {
+    this.session.react(emoji).then(
+      () => this.view?.grid.tile(this.state.selfId ?? '')?.react(emoji),
+      // Over the reaction budget (or offline): the reaction is simply not sent.
+      () => undefined,
+    );
+  }
+
   private awaitReturn(peer: Peer | undefined): void {
     if (!peer) return;
     this.state = reduceParticipants(this.state, { type: 'joined', peer });
@@ -272,6 +284,7 @@ export class Call extends Emitter<CallEvents> {
       toggleVideo: () => void this.media.setVideo(!this.media.state.video),
       toggleScreen: () => (this.media.state.screen ? this.media.stopScreen() : void this.media.startScreen()),
       toggleHand: () => this.toggleHand(),
+      react: (emoji) => this.react(emoji),
       copyLink: () => this.toasts.copyLink(`${location.origin}/r/${this.room}`),
       leave: () => void this.leave(),
       lock: (locked) => this.session.lock(locked),

@@ -12,6 +12,7 @@ import type {
   Media,
   Peer,
   PeerId,
+  Reaction,
   RoomAuth,
   RoomClientToServer,
   RoomServerToClient,
@@ -39,6 +40,7 @@ interface SessionEvents {
   settings: RoomSettings;
   /** The raised hands in the order they went up (never sent for our own change). */
   hands: PeerId[];
+  reaction: { id: PeerId; emoji: Reaction };
   /** The server refused a media update (e.g. turning the screen on while only hosts may share); nothing changed. */
   'media-refused': ErrorBody;
   kicked: void;
@@ -119,6 +121,7 @@ export class RoomSession extends Emitter<SessionEvents> {
     socket.on('chat:message', (m) => this.emit('chat', m));
     socket.on('room:updated', (m) => this.emit('settings', m));
     socket.on('room:hands', (m) => this.emit('hands', Array.isArray(m?.queue) ? m.queue : []));
+    socket.on('peer:reaction', (m) => this.emit('reaction', m));
     socket.on('media:mute-request', (m) => this.emit('mute-request', m));
     socket.on('room:kicked', () => {
       this.ended = true;
@@ -204,6 +207,12 @@ export class RoomSession extends Emitter<SessionEvents> {
   /** Host or co-host: lowers someone's raised hand. */
   async lowerHand(id: PeerId): Promise<void> {
     const reply = await this.live().timeout(10000).emitWithAck('host:lower-hand', { id });
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Sends a reaction to the others; resolves once the server relayed it. */
+  async react(emoji: Reaction): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('reaction', { emoji });
     if (!reply.ok) throw reply.error;
   }
 

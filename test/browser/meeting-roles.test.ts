@@ -1,6 +1,6 @@
 /**
  * Running a meeting in Chromium through the real pages, one call of three (Ada the host, Bob, Cy) carried through
- * the steps in order: a co-host who mutes everyone, chat and screen-sharing locks, the hand queue.
+ * the steps in order: reactions, a co-host who mutes everyone, chat and screen-sharing locks, the hand queue.
  */
 import type { Page } from 'playwright-core';
 import { newRoomCode } from '../../server/rooms/codes';
@@ -8,6 +8,7 @@ import {
   closeAll,
   joinCall,
   sleep,
+  tile,
   tileIds,
   toggle,
   useBrowserCall,
@@ -63,6 +64,55 @@ async function pressed(page: Page, name: string): Promise<string | null> {
 }
 
 const micOn = async (p: Participant) => (await toggle(p.page, /microphone/i).getAttribute('aria-pressed')) === 'true';
+
+test('a reaction sent with the Reactions button shows on the sender’s tile for everyone, for about 3 s', async () => {
+  const reactions = ada.page.getByRole('button', { name: 'Reactions', exact: true });
+  await reactions.click();
+  expect(await reactions.getAttribute('aria-expanded')).toBe('true');
+  for (const name of ['Thumbs up', 'Clapping', 'Heart', 'Laughing', 'Surprised', 'Celebrate']) {
+    await ada.page.getByRole('button', { name, exact: true }).waitFor();
+  }
+  await ada.page.getByRole('button', { name: 'Clapping', exact: true }).click();
+
+  const seen = await Promise.all(
+    [bob, cy].map(async (p) => {
+      const shown = tile(p.page, ada.id).getByRole('img', { name: 'Ada reacted Clapping' });
+      await shown.waitFor({ timeout: 5000 });
+      const at = Date.now();
+      expect(await shown.textContent()).toBe('👏');
+      return at;
+    }),
+  );
+  const own = tile(ada.page, ada.id).getByRole('img', { name: 'You reacted Clapping' });
+  await own.waitFor({ timeout: 5000 });
+  expect(await own.textContent()).toBe('👏');
+  // Only on Ada's tile.
+  for (const p of [bob, cy]) {
+    expect(
+      await tile(p.page, bob.id)
+        .getByRole('img', { name: /reacted/ })
+        .count(),
+    ).toBe(0);
+    expect(
+      await tile(p.page, cy.id)
+        .getByRole('img', { name: /reacted/ })
+        .count(),
+    ).toBe(0);
+  }
+
+  // Escape closes the menu.
+  await ada.page.keyboard.press('Escape');
+  expect(await reactions.getAttribute('aria-expanded')).toBe('false');
+  expect(await ada.page.getByRole('button', { name: 'Clapping', exact: true }).count()).toBe(0);
+
+  // Shown for a few seconds, then gone (the element stays, hidden).
+  const reaction = tile(bob.page, ada.id).locator('.tile-reaction');
+  await reaction.waitFor({ state: 'hidden', timeout: 6000 });
+  const shownMs = Date.now() - seen[0];
+  expect(shownMs).toBeGreaterThan(2000);
+  expect(shownMs).toBeLessThan(4500);
+  expect(await reaction.count()).toBe(1);
+});
 
 test('the host makes Bob co-host; Bob gets the host controls and mutes everyone but the host and co-hosts', async () => {
   await openPeople(ada.page);
