@@ -2,14 +2,15 @@
  * One call: wires the signaling session, the peer connections, local media and the call view.
  * None of those parts knows the others; everything meets here.
  */
-import type { ErrorCode, Peer, PeerId, Welcome } from '../server/protocol/events';
+import type { ErrorCode, Peer, PeerId, Reaction, RoomSettings, Welcome } from '../server/protocol/events';
 import type { LocalMedia } from './media/local-media';
 import { IceRefresher } from './rtc/ice-refresh';
 import { Mesh, type PeerStats } from './rtc/mesh';
 import { RoomSession } from './session/session';
 import { Emitter } from './shared/emitter';
+import { isReaction } from './shared/reactions';
 import { ReturnWatch } from './shared/returning';
-import { wordsFor } from './shared/errors';
+import { errorWords, wordsFor } from './shared/errors';
 import {
   emptyParticipants,
   othersOf,
@@ -128,6 +129,16 @@ export class Call extends Emitter<CallEvents> {
       if (!before) return;
       if (patch.hand && !before.hand && id !== this.state.selfId) this.toasts.show(`${before.name} raised a hand`);
       if (patch.host && !before.host && id === this.state.selfId) this.toasts.show('You are now the host');
+      if (id !== this.state.selfId) return;
+      if (patch.cohost !== undefined && patch.cohost !== !!before.cohost) {
+        this.toasts.show(patch.cohost ? 'You are now a co-host' : 'You are no longer a co-host');
+      }
+      // Only a host or co-host lowers our hand for us (the server never echoes our own change).
+      if (patch.hand === false && this.hand) {
+        this.hand = false;
+        this.view?.controls.setHand(false);
+        this.toasts.show('A host lowered your hand');
+      }
     });
     s.on('signal', (m) => this.mesh.handleSignal(m));
     s.on('chat', (m) => {
@@ -137,13 +148,20 @@ export class Call extends Emitter<CallEvents> {
         this.toasts.show(`${m.name}: ${m.text.length > 80 ? `${m.text.slice(0, 80)}…` : m.text}`, 'info', 4000, 'chat');
       }
     });
-    s.on('locked', (locked) => {
-      this.dispatch({ type: 'locked', locked });
-      this.toasts.show(locked ? 'The meeting is locked: nobody else can join' : 'The meeting is unlocked');
+    s.on('settings', (settings) => this.onSettings(settings));
+    s.on('hands', (queue) => this.dispatch({ type: 'hands', queue }));
+    s.on('reaction', ({ id, emoji }) => {
+      if (isReaction(emoji) && id !== this.state.selfId) this.view?.grid.tile(id)?.react(emoji);
     });
-    s.on('mute-request', () => {
+    s.on('media-refused', (error) => {
+      // Sharing was locked before our screen went on: nothing changed for the others, so stop it here too.
+      if (error.code === 'NOT_HOST' && this.media.state.screen) this.media.stopScreen();
+      this.toasts.show(this.refusal(error), 'error');
+    });
+    s.on('mute-request', ({ by }) => {
       void this.media.setAudio(false);
-      this.toasts.show('The host muted you. Turn on your microphone when you want to speak.');
+      const who = this.state.list.find((p) => p.id === by)?.name ?? 'The host';
+      this.toasts.show(`${who} muted you. Turn on your microphone when you want to speak.`);
     });
     s.on('kicked', () => this.finish('kicked'));
     s.on('refused', (r) => {
@@ -173,11 +191,11 @@ export class Call extends Emitter<CallEvents> {
     this.state = reduceParticipants(this.state, { type: 'welcome', welcome: w });
     for (const id of waiting) this.awaitReturn(before.find((p) => p.id === id));
     this.dispatch({ type: 'self-media', media: this.media.state });
-    if (this.hand) this.dispatch({ type: 'self-hand', raised: true });
+    this.dispatch({ type: 'self-hand', raised: this.hand });
     // We are the newcomer to these peers: we send the first offer.
     for (const id of plan.offer) this.mesh.connect(id, true);
     this.session.media(this.media.state);
-    if (this.hand) this.session.hand(true);
+    if (this.hand !== w.self.hand) this.session.hand(this.hand);
     const first = !this.view;
     if (first) this.view = this.buildView();
     this.view!.chat.history(w.chat, w.self.id);
@@ -187,6 +205,44 @@ export class Call extends Emitter<CallEvents> {
       this.startPolling();
       this.emit('in', this.view!);
     }
+  }
+
+  /** Applies a `room:updated` and says what changed. */
+  private onSettings(settings: RoomSettings): void {
+    const before = this.state;
+    this.dispatch({ type: 'settings', settings });
+    const changed = (key: keyof RoomSettings) => settings[key] !== undefined && settings[key] !== before[key];
+    if (changed('locked')) this.toasts.show(settings.locked ? 'The meeting is locked: nobody else can join' : 'The meeting is unlocked');
+    if (changed('chatLocked')) {
+      this.toasts.show(settings.chatLocked ? 'Chat is locked: only hosts can send messages' : 'Everyone can send messages again');
+    }
+    if (changed('screenLocked')) {
+      this.toasts.show(
+        settings.screenLocked ? 'Screen sharing is locked: only hosts can share their screen' : 'Everyone can share their screen again',
+      );
+    }
+  }
+
+  /** The server's own words for a refusal (fixed per code), else ours. */
+  private refusal(error: unknown): string {
+    const message = (error as { message?: unknown } | null)?.message;
+    return error && typeof error === 'object' && 'code' in error && typeof message === 'string' && message ? message : errorWords(error);
+  }
+
+  /** Runs a host or co-host request; a refusal (say, the role was just taken away) shows as a notice. */
+  private hostRequest(request: () => Promise<void>, done?: string): void {
+    request().then(
+      () => done && this.toasts.show(done),
+      (error: unknown) => this.toasts.show(this.refusal(error), 'error'),
+    );
+  }
+
+  private react(emoji: Reaction): void {
+    this.session.react(emoji).then(
+      () => this.view?.grid.tile(this.state.selfId ?? '')?.react(emoji),
+      // Over the reaction budget (or offline): the reaction is simply not sent.
+      () => undefined,
+    );
   }
 
   private awaitReturn(peer: Peer | undefined): void {
@@ -228,6 +284,7 @@ export class Call extends Emitter<CallEvents> {
       toggleVideo: () => void this.media.setVideo(!this.media.state.video),
       toggleScreen: () => (this.media.state.screen ? this.media.stopScreen() : void this.media.startScreen()),
       toggleHand: () => this.toggleHand(),
+      react: (emoji) => this.react(emoji),
       copyLink: () => this.toasts.copyLink(`${location.origin}/r/${this.room}`),
       leave: () => void this.leave(),
       lock: (locked) => this.session.lock(locked),
@@ -236,6 +293,10 @@ export class Call extends Emitter<CallEvents> {
         this.toasts.show('Asked to mute');
       },
       kick: (id) => this.session.kick(id),
+      setCohost: (id, cohost) => this.hostRequest(() => this.session.setCohost(id, cohost)),
+      changeSettings: (patch) => this.hostRequest(() => this.session.changeSettings(patch)),
+      muteAll: () => this.hostRequest(() => this.session.muteAll(), 'Asked everyone to mute'),
+      lowerHand: (id) => this.hostRequest(() => this.session.lowerHand(id)),
       sendChat: async (text) => {
         const m = await this.session.chat(text);
         this.view?.chat.add(m, this.state.selfId ?? '');
@@ -252,7 +313,12 @@ export class Call extends Emitter<CallEvents> {
       chatOpened: () => this.toasts.clear('chat'),
       soundBlocked: () => this.toasts.show('Click anywhere to hear the others'),
     });
-    view.el.addEventListener('chat-error', () => this.toasts.show('The message could not be sent', 'error'));
+    view.el.addEventListener('chat-error', (ev) => {
+      const error = (ev as CustomEvent<unknown>).detail;
+      // A refusal by the server says why in its words (e.g. only hosts may send now); anything else could not be sent.
+      const refused = !!error && typeof error === 'object' && 'code' in error;
+      this.toasts.show(refused ? this.refusal(error) : 'The message could not be sent', 'error');
+    });
     document.addEventListener('click', () => view.grid.all().forEach((t) => t.unblock()), { once: true });
     this.showMedia(view);
     view.controls.setHand(this.hand);
@@ -280,7 +346,7 @@ export class Call extends Emitter<CallEvents> {
       const stream = p.id === this.state.selfId ? this.media.screenPreview : p.media.screen ? this.mesh.screenStream(p.id) : null;
       if (stream) screens.set(p.id, stream);
     }
-    this.view.render(this.state.selfId, this.state.list, this.state.locked, screens);
+    this.view.render({ ...this.state, selfId: this.state.selfId }, screens);
     if (!hadSelf) this.view?.grid.tile(this.state.selfId ?? '')?.setStream(this.media.cameraPreview);
     for (const p of othersOf(this.state)) {
       const stream = this.mesh.stream(p.id);

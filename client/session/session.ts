@@ -5,15 +5,18 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
   ChatMessage,
+  ErrorBody,
   ErrorCode,
   IceServer,
   LeaveReason,
   Media,
   Peer,
   PeerId,
+  Reaction,
   RoomAuth,
   RoomClientToServer,
   RoomServerToClient,
+  RoomSettings,
   SignalIn,
   SignalOut,
   Welcome,
@@ -33,7 +36,13 @@ interface SessionEvents {
   updated: { id: PeerId } & Partial<Omit<Peer, 'id'>>;
   signal: SignalIn;
   chat: ChatMessage;
-  locked: boolean;
+  /** The room's settings changed; a field left out is unchanged. */
+  settings: RoomSettings;
+  /** The raised hands in the order they went up (never sent for our own change). */
+  hands: PeerId[];
+  reaction: { id: PeerId; emoji: Reaction };
+  /** The server refused a media update (e.g. turning the screen on while only hosts may share); nothing changed. */
+  'media-refused': ErrorBody;
   kicked: void;
   'mute-request': { by: PeerId };
   status: SessionStatus;
@@ -110,7 +119,9 @@ export class RoomSession extends Emitter<SessionEvents> {
     socket.on('peer:updated', (m) => this.emit('updated', m));
     socket.on('signal', (m) => this.emit('signal', m));
     socket.on('chat:message', (m) => this.emit('chat', m));
-    socket.on('room:updated', (m) => this.emit('locked', m.locked));
+    socket.on('room:updated', (m) => this.emit('settings', m));
+    socket.on('room:hands', (m) => this.emit('hands', Array.isArray(m?.queue) ? m.queue : []));
+    socket.on('peer:reaction', (m) => this.emit('reaction', m));
     socket.on('media:mute-request', (m) => this.emit('mute-request', m));
     socket.on('room:kicked', () => {
       this.ended = true;
@@ -137,7 +148,9 @@ export class RoomSession extends Emitter<SessionEvents> {
   }
 
   media(media: Media): void {
-    this.socket?.emit('media', media);
+    this.socket?.emit('media', media, (reply) => {
+      if (!reply.ok) this.emit('media-refused', reply.error);
+    });
   }
 
   hand(raised: boolean): void {
@@ -173,6 +186,36 @@ export class RoomSession extends Emitter<SessionEvents> {
     this.socket?.emit('host:mute', { id });
   }
 
+  /** Host only: makes `id` a co-host, or not. */
+  async setCohost(id: PeerId, cohost: boolean): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:cohost', { id, cohost });
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Host or co-host: changes some of the room's settings (everyone, us too, gets `room:updated`). */
+  async changeSettings(patch: Partial<RoomSettings>): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:settings', patch);
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Host or co-host: asks everyone but the hosts and co-hosts to mute. */
+  async muteAll(): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:mute-all');
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Host or co-host: lowers someone's raised hand. */
+  async lowerHand(id: PeerId): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:lower-hand', { id });
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Sends a reaction to the others; resolves once the server relayed it. */
+  async react(emoji: Reaction): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('reaction', { emoji });
+    if (!reply.ok) throw reply.error;
+  }
+
   /** Leaves for good: the others see us go at once. */
   leave(): Promise<void> {
     const socket = this.socket;
@@ -195,6 +238,12 @@ export class RoomSession extends Emitter<SessionEvents> {
     this.ended = true;
     this.offOnline?.();
     this.socket?.disconnect();
+  }
+
+  private live(): RoomSocket {
+    const socket = this.socket;
+    if (!socket?.connected) throw new Error('offline');
+    return socket;
   }
 
   private handshake(): RoomAuth {

@@ -1,6 +1,7 @@
 /** The in-call page: stage, side panel (chat, people, settings), control bar, reconnect banner. */
-import type { Peer, PeerId } from '../../server/protocol/events';
+import type { PeerId } from '../../server/protocol/events';
 import type { DeviceKind } from '../media/devices';
+import { runsMeeting, selfOf, type Participants } from '../shared/participants';
 import { ChatPanel } from './chat';
 import { Controls, type ControlActions } from './controls';
 import { DevicePickers } from './device-pickers';
@@ -94,10 +95,14 @@ export class CallView {
     this.controls.setUnread(this.unread);
   }
 
-  render(selfId: PeerId, list: Peer[], locked: boolean, screens: Map<PeerId, MediaStream>): void {
-    this.grid.render(selfId, list, screens);
-    this.people.render(selfId, list, locked);
-    this.controls.setCount(list.length);
+  render(state: Participants & { selfId: PeerId }, screens: Map<PeerId, MediaStream>): void {
+    this.grid.render(state.selfId, state.list, screens);
+    this.people.render(state);
+    this.controls.setCount(state.list.length);
+    // Hosts and co-hosts are not held by the locks they set.
+    const runs = runsMeeting(selfOf(state));
+    this.chat.setLocked(state.chatLocked && !runs);
+    this.controls.setScreenLocked(state.screenLocked && !runs);
   }
 
   /** Shows "Reconnecting…" only when a drop lasts; a quick move to another server stays invisible. */

@@ -14,7 +14,10 @@ export class ChatPanel {
     placeholder: 'Send a message',
     'aria-label': 'Message',
   });
+  private readonly sendBtn = h('button', { type: 'submit', class: 'icon-btn', 'aria-label': 'Send message' }, icon('send'));
+  private readonly lockedHint = h('p', { class: 'hint chat-locked', id: 'chat-locked-hint', hidden: true }, 'Only hosts can send messages');
   private readonly seen = new Set<string>();
+  private locked = false;
   private readonly empty = h(
     'p',
     { class: 'panel-empty' },
@@ -22,8 +25,7 @@ export class ChatPanel {
   );
 
   constructor(private readonly send: (text: string) => Promise<unknown>) {
-    const sendBtn = h('button', { type: 'submit', class: 'icon-btn', 'aria-label': 'Send message' }, icon('send'));
-    const form = h('form', { class: 'chat-form' }, this.input, sendBtn);
+    const form = h('form', { class: 'chat-form' }, this.input, this.sendBtn);
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void this.submit();
@@ -34,7 +36,19 @@ export class ChatPanel {
         void this.submit();
       }
     });
-    this.el = h('div', { class: 'chat' }, this.empty, this.list, form);
+    this.el = h('div', { class: 'chat' }, this.empty, this.list, this.lockedHint, form);
+  }
+
+  /** While only hosts may send, the others' message box is off and says why. */
+  setLocked(locked: boolean): void {
+    if (this.locked === locked) return;
+    this.locked = locked;
+    this.input.disabled = locked;
+    this.sendBtn.disabled = locked;
+    this.lockedHint.hidden = !locked;
+    this.input.placeholder = locked ? 'Chat is locked' : 'Send a message';
+    if (locked) this.input.setAttribute('aria-describedby', this.lockedHint.id);
+    else this.input.removeAttribute('aria-describedby');
   }
 
   focus(): void {
@@ -68,10 +82,10 @@ export class ChatPanel {
     this.input.value = '';
     try {
       await this.send(text);
-    } catch {
+    } catch (error) {
       // Keep what was typed, so nothing is lost.
       if (!this.input.value) this.input.value = text;
-      this.el.dispatchEvent(new CustomEvent('chat-error', { bubbles: true }));
+      this.el.dispatchEvent(new CustomEvent('chat-error', { bubbles: true, detail: error }));
     }
   }
 }

@@ -1,4 +1,6 @@
 /** The call's control bar. Every button has an accessible name; toggles carry aria-pressed. */
+import type { Reaction } from '../../server/protocol/events';
+import { reactions } from '../shared/reactions';
 import { h } from './dom';
 import { icon, type IconName } from './icons';
 import { camToggle, micToggle, type Toggle } from './toggles';
@@ -8,6 +10,7 @@ export interface ControlActions {
   toggleVideo(): void;
   toggleScreen(): void;
   toggleHand(): void;
+  react(emoji: Reaction): void;
   copyLink(): void;
   leave(): void;
   panel(which: 'chat' | 'people' | 'settings'): void;
@@ -25,6 +28,10 @@ export class Controls {
   readonly cam: Toggle;
   private readonly screen: HTMLButtonElement;
   private readonly hand: HTMLButtonElement;
+  private readonly reactionsBtn: HTMLButtonElement;
+  private readonly reactionsMenu: HTMLElement;
+  private screenOn = false;
+  private screenLocked = false;
   private readonly badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
   private readonly unreadText = h('span', { class: 'visually-hidden', id: 'unread-count' });
   private readonly count = h('span', { class: 'count', 'aria-hidden': 'true' });
@@ -36,6 +43,34 @@ export class Controls {
     this.cam = camToggle(a.toggleVideo);
     this.hand = button('Raise hand', 'hand', a.toggleHand, { 'aria-pressed': 'false' });
     this.screen = button('Share screen', 'screen', a.toggleScreen, { 'aria-pressed': 'false' });
+    this.reactionsBtn = button('Reactions', 'reaction', () => this.showReactions(this.reactionsMenu.hidden), {
+      'aria-expanded': 'false',
+      'aria-controls': 'reactions-menu',
+    });
+    this.reactionsMenu = h(
+      'div',
+      { class: 'reactions-menu', id: 'reactions-menu', role: 'group', 'aria-label': 'Send a reaction', hidden: true },
+      ...reactions.map(({ emoji, name }) => {
+        const b = h(
+          'button',
+          { type: 'button', class: 'reaction-btn', 'aria-label': name, title: name },
+          h('span', { 'aria-hidden': 'true' }, emoji),
+        );
+        b.addEventListener('click', () => a.react(emoji));
+        return b;
+      }),
+    );
+    const reactionsBox = h('div', { class: 'reactions' }, this.reactionsMenu, this.reactionsBtn);
+    reactionsBox.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && !this.reactionsMenu.hidden) {
+        ev.stopPropagation();
+        this.showReactions(false);
+        this.reactionsBtn.focus();
+      }
+    });
+    document.addEventListener('click', (ev) => {
+      if (!this.reactionsMenu.hidden && !reactionsBox.contains(ev.target as Node)) this.showReactions(false);
+    });
     const leave = h('button', { type: 'button', class: 'round-btn leave', 'aria-label': 'Leave call', title: 'Leave call' }, icon('leave'));
     leave.addEventListener('click', a.leave);
     const chat = button('Chat', 'chat', () => a.panel('chat'), { 'aria-expanded': 'false', 'aria-describedby': 'unread-count' });
@@ -61,6 +96,7 @@ export class Controls {
         this.mic.el,
         this.cam.el,
         this.hand,
+        reactionsBox,
         this.screen,
         leave,
       ),
@@ -71,10 +107,30 @@ export class Controls {
   }
 
   setScreen(on: boolean, possible: boolean): void {
+    this.screenOn = on;
     this.screen.setAttribute('aria-pressed', String(on));
-    this.screen.title = on ? 'Stop sharing' : 'Share screen';
     this.screen.classList.toggle('active', on);
     this.screen.hidden = !possible;
+    this.showScreenLock();
+  }
+
+  /** While only hosts may share, the others cannot start (one already sharing may still stop). */
+  setScreenLocked(locked: boolean): void {
+    this.screenLocked = locked;
+    this.showScreenLock();
+  }
+
+  private showScreenLock(): void {
+    const blocked = this.screenLocked && !this.screenOn;
+    this.screen.disabled = blocked;
+    this.screen.title = this.screenOn ? 'Stop sharing' : blocked ? 'Only hosts can share their screen now' : 'Share screen';
+  }
+
+  private showReactions(open: boolean): void {
+    this.reactionsMenu.hidden = !open;
+    this.reactionsBtn.setAttribute('aria-expanded', String(open));
+    this.reactionsBtn.classList.toggle('active', open);
+    if (open) this.reactionsMenu.querySelector('button')?.focus();
   }
 
   setHand(raised: boolean): void {

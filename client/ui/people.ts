@@ -1,70 +1,128 @@
-/** The People panel: who is here, and for the host: lock the meeting, ask someone to mute, remove someone. */
-import type { Peer, PeerId } from '../../server/protocol/events';
+/**
+ * The People panel: who is here, raised hands first in the order they went up, and for the host and co-hosts: lock
+ * the meeting, the chat or screen sharing, mute everyone, ask someone to mute, lower a hand, remove someone. Only the
+ * host chooses co-hosts; a co-host has no controls over the host.
+ */
+import type { PeerId, RoomSettings } from '../../server/protocol/events';
 import { initials } from '../shared/names';
+import { raisedHands, runsMeeting, type Participants } from '../shared/participants';
 import { h } from './dom';
-import { icon } from './icons';
+import { icon, type IconName } from './icons';
 
 export interface HostActions {
   lock(locked: boolean): void;
   mute(id: PeerId): void;
   kick(id: PeerId, name: string): void;
+  setCohost(id: PeerId, cohost: boolean): void;
+  changeSettings(patch: Partial<RoomSettings>): void;
+  muteAll(): void;
+  lowerHand(id: PeerId): void;
 }
+
+type Setting = 'locked' | 'chatLocked' | 'screenLocked';
 
 export class PeoplePanel {
   readonly el: HTMLElement;
-  private readonly list = h('ul', { class: 'people-list' });
-  private readonly lockBtn = h('button', { type: 'button', class: 'btn lock-btn', 'aria-pressed': 'false' }, icon('lock'), 'Lock meeting');
+  private readonly list = h('ul', { class: 'people-list', 'aria-label': 'People in the meeting' });
+  private readonly toggles: Record<Setting, HTMLButtonElement>;
   private readonly hostBox: HTMLElement;
-  private locked = false;
+  private settings: Record<Setting, boolean> = { locked: false, chatLocked: false, screenLocked: false };
 
   constructor(private readonly actions: HostActions) {
-    this.lockBtn.addEventListener('click', () => this.actions.lock(!this.locked));
+    const toggle = (setting: Setting, label: string, iconName: IconName) => {
+      const b = h('button', { type: 'button', class: 'btn lock-btn', 'aria-pressed': 'false' }, icon(iconName), label);
+      b.addEventListener('click', () => {
+        const on = !this.settings[setting];
+        if (setting === 'locked') this.actions.lock(on);
+        else this.actions.changeSettings({ [setting]: on });
+      });
+      return b;
+    };
+    this.toggles = {
+      locked: toggle('locked', 'Lock meeting', 'lock'),
+      chatLocked: toggle('chatLocked', 'Lock chat', 'chat'),
+      screenLocked: toggle('screenLocked', 'Lock screen share', 'screen'),
+    };
+    const muteAll = h('button', { type: 'button', class: 'btn lock-btn' }, icon('micOff'), 'Mute all');
+    muteAll.addEventListener('click', () => this.actions.muteAll());
     this.hostBox = h(
       'div',
       { class: 'host-controls', hidden: true },
       h('h3', {}, 'Host controls'),
-      this.lockBtn,
-      h('p', { class: 'hint' }, 'When the meeting is locked, nobody else can join.'),
+      h('div', { class: 'host-buttons' }, this.toggles.locked, this.toggles.chatLocked, this.toggles.screenLocked, muteAll),
+      h(
+        'p',
+        { class: 'hint' },
+        'When the meeting is locked, nobody else can join. Locked chat and screen sharing are left to hosts and co-hosts.',
+      ),
     );
     this.el = h('div', { class: 'people' }, this.hostBox, this.list);
   }
 
-  render(selfId: PeerId, list: Peer[], locked: boolean): void {
-    const self = list.find((p) => p.id === selfId);
+  render(state: Participants): void {
+    const selfId = state.selfId;
+    const self = state.list.find((p) => p.id === selfId);
     const isHost = !!self?.host;
-    this.locked = locked;
-    this.hostBox.hidden = !isHost;
-    this.lockBtn.setAttribute('aria-pressed', String(locked));
-    this.lockBtn.lastChild!.textContent = 'Lock meeting';
-    this.lockBtn.classList.toggle('on', locked);
+    const runs = runsMeeting(self);
+    this.settings = { locked: state.locked, chatLocked: state.chatLocked, screenLocked: state.screenLocked };
+    this.hostBox.hidden = !runs;
+    for (const [setting, b] of Object.entries(this.toggles) as [Setting, HTMLButtonElement][]) {
+      b.setAttribute('aria-pressed', String(this.settings[setting]));
+      b.classList.toggle('on', this.settings[setting]);
+    }
+
+    const hands = raisedHands(state);
+    const place = new Map(hands.map((p, i) => [p.id, i + 1]));
+    const ordered = [...hands, ...state.list.filter((p) => !place.has(p.id))];
+    const focused = this.focusedAction();
     this.list.replaceChildren(
-      ...list.map((p) => {
-        const tags = [p.id === selfId ? 'You' : '', p.host ? 'Host' : ''].filter(Boolean).join(' · ');
+      ...ordered.map((p) => {
+        const tags = [p.id === selfId ? 'You' : '', p.host ? 'Host' : '', p.cohost ? 'Co-host' : ''].filter(Boolean).join(' · ');
         const controls: Node[] = [];
-        if (isHost && p.id !== selfId) {
-          const mute = h(
-            'button',
-            { type: 'button', class: 'icon-btn', 'aria-label': `Ask to mute ${p.name}`, title: 'Ask to mute' },
-            icon('mic'),
-          );
+        // A co-host runs the meeting too, but not over the host.
+        if (runs && p.id !== selfId && (isHost || !p.host)) {
+          if (p.hand) {
+            controls.push(
+              this.button('lower-hand', 'Lower hand', `Lower ${p.name}’s hand`, 'lowerHand', () => this.actions.lowerHand(p.id)),
+            );
+          }
+          if (isHost) {
+            const cohost = !!p.cohost;
+            const role = cohost
+              ? this.button('cohost', 'Remove co-host', `Remove ${p.name} as co-host`, 'cohost', () => this.actions.setCohost(p.id, false))
+              : this.button('cohost', 'Make co-host', `Make ${p.name} a co-host`, 'cohost', () => this.actions.setCohost(p.id, true));
+            role.classList.toggle('on', cohost);
+            controls.push(role);
+          }
+          const mute = this.button('mute', `Ask to mute ${p.name}`, 'Ask to mute', 'mic', () => this.actions.mute(p.id));
           mute.disabled = !p.media.audio;
-          mute.addEventListener('click', () => this.actions.mute(p.id));
-          const kick = h(
-            'button',
-            { type: 'button', class: 'icon-btn danger', 'aria-label': `Remove ${p.name}`, title: 'Remove from the meeting' },
-            icon('remove'),
-          );
-          kick.addEventListener('click', () => this.actions.kick(p.id, p.name));
+          const kick = this.button('kick', `Remove ${p.name}`, 'Remove from the meeting', 'remove', () => this.actions.kick(p.id, p.name));
+          kick.classList.add('danger');
           controls.push(mute, kick);
         }
         const status: Node[] = [];
-        if (p.hand) status.push(h('span', { class: 'status-icon hand', role: 'img', 'aria-label': 'Hand raised' }, icon('hand')));
+        const n = place.get(p.id);
+        if (n !== undefined) {
+          status.push(
+            h(
+              'span',
+              {
+                class: 'status-icon hand',
+                role: 'img',
+                'aria-label': `Hand raised, number ${n} in line`,
+                title: `Hand raised, number ${n} in line`,
+              },
+              icon('hand'),
+              h('span', { class: 'hand-place', 'aria-hidden': 'true' }, String(n)),
+            ),
+          );
+        }
         if (!p.media.audio) status.push(h('span', { class: 'status-icon', role: 'img', 'aria-label': 'Microphone off' }, icon('micOff')));
         const avatar = h('span', { class: 'person-avatar', 'aria-hidden': 'true' });
         avatar.dataset.initials = initials(p.name);
         return h(
           'li',
-          { class: 'person', 'data-person-id': p.id },
+          { class: `person${n !== undefined ? ' hand-up' : ''}`, 'data-person-id': p.id },
           avatar,
           h(
             'span',
@@ -76,5 +134,27 @@ export class PeoplePanel {
         );
       }),
     );
+    if (focused) this.refocus(focused);
+  }
+
+  private button(action: string, label: string, title: string, iconName: IconName, onClick: () => void): HTMLButtonElement {
+    const b = h('button', { type: 'button', class: 'icon-btn', 'aria-label': label, title, 'data-action': action }, icon(iconName));
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  /** The row and action of the button that has the focus, so that it keeps it when the list is rebuilt. */
+  private focusedAction(): { id: string; action: string } | null {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !this.list.contains(active)) return null;
+    const row = active.closest<HTMLElement>('[data-person-id]');
+    const action = active.dataset.action;
+    return row?.dataset.personId && action ? { id: row.dataset.personId, action } : null;
+  }
+
+  private refocus({ id, action }: { id: string; action: string }): void {
+    const row = [...this.list.children].find((el) => (el as HTMLElement).dataset.personId === id);
+    const target = row?.querySelector<HTMLElement>(`[data-action="${action}"]`);
+    if (target && !(target as HTMLButtonElement).disabled) target.focus();
   }
 }

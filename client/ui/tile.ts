@@ -1,7 +1,11 @@
-/** One participant's tile: video, name, mic-off indicator, raised hand, speaking highlight, connection quality. */
-import type { Peer } from '../../server/protocol/events';
+/**
+ * One participant's tile: video, name, mic-off indicator, raised hand, speaking highlight, connection quality, and a
+ * reaction for a few seconds.
+ */
+import type { Peer, Reaction } from '../../server/protocol/events';
 import { rememberedDevice } from '../media/devices';
 import { initials } from '../shared/names';
+import { REACTION_SHOWN_MS, reactionName } from '../shared/reactions';
 import type { Quality } from '../shared/stats';
 import { h, play } from './dom';
 import { icon } from './icons';
@@ -15,6 +19,9 @@ export class Tile {
   private readonly quality = h('span', { class: 'tile-quality', role: 'img' }, icon('signal'));
   private readonly hand = h('span', { class: 'tile-hand', role: 'img', 'aria-label': 'Hand raised' }, icon('hand'));
   private readonly avatar = h('div', { class: 'tile-avatar', 'aria-hidden': 'true' });
+  private readonly reaction = h('span', { class: 'tile-reaction', role: 'img', hidden: true });
+  private reactionTimer: ReturnType<typeof setTimeout> | null = null;
+  private peerName = '';
   private firstFrame = false;
 
   constructor(
@@ -32,6 +39,7 @@ export class Tile {
       this.video,
       this.avatar,
       h('div', { class: 'tile-badges' }, this.hand),
+      this.reaction,
       h(
         'div',
         { class: 'tile-footer' },
@@ -55,6 +63,8 @@ export class Tile {
     d.presenting = String(peer.media.screen);
     d.hand = peer.hand ? 'up' : 'down';
     d.host = String(peer.host);
+    d.cohost = String(peer.cohost === true);
+    this.peerName = peer.name;
     if (this.name.textContent !== peer.name) this.name.textContent = peer.name;
     this.avatar.dataset.initials = initials(peer.name);
     this.el.setAttribute('aria-label', this.self ? `${peer.name} (you)` : peer.name);
@@ -72,6 +82,23 @@ export class Tile {
       this.video.muted = false;
       play(this.video);
     }
+  }
+
+  /** Shows a reaction for a few seconds; a newer one takes the place of the one still showing. */
+  react(emoji: Reaction): void {
+    const r = this.reaction;
+    r.textContent = emoji;
+    r.setAttribute('aria-label', `${this.self ? 'You' : this.peerName} reacted ${reactionName(emoji)}`);
+    r.title = reactionName(emoji);
+    // Restart the pop-in animation for a repeated reaction.
+    r.hidden = true;
+    void r.offsetWidth;
+    r.hidden = false;
+    if (this.reactionTimer) clearTimeout(this.reactionTimer);
+    this.reactionTimer = setTimeout(() => {
+      r.hidden = true;
+      this.reactionTimer = null;
+    }, REACTION_SHOWN_MS);
   }
 
   setSpeaking(speaking: boolean): void {
