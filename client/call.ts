@@ -150,6 +150,13 @@ export class Call extends Emitter<CallEvents> {
     });
     s.on('settings', (settings) => this.onSettings(settings));
     s.on('hands', (queue) => this.dispatch({ type: 'hands', queue }));
+    s.on('knocks', (knocks) => {
+      const known = new Set(this.state.knocks.map((k) => k.id));
+      this.dispatch({ type: 'knocks', knocks });
+      const fresh = knocks.filter((k) => !known.has(k.id));
+      if (fresh.length === 1) this.toasts.show(`${fresh[0].name} is asking to join: see People`, 'info', 6000, 'knock');
+      else if (fresh.length > 1) this.toasts.show(`${fresh.length} people are asking to join: see People`, 'info', 6000, 'knock');
+    });
     s.on('reaction', ({ id, emoji }) => {
       if (isReaction(emoji) && id !== this.state.selfId) this.view?.grid.tile(id)?.react(emoji);
     });
@@ -297,6 +304,9 @@ export class Call extends Emitter<CallEvents> {
       changeSettings: (patch) => this.hostRequest(() => this.session.changeSettings(patch)),
       muteAll: () => this.hostRequest(() => this.session.muteAll(), 'Asked everyone to mute'),
       lowerHand: (id) => this.hostRequest(() => this.session.lowerHand(id)),
+      admit: (id) => this.hostRequest(() => this.session.admit({ id })),
+      admitAll: () => this.hostRequest(() => this.session.admit({ all: true })),
+      deny: (id) => this.hostRequest(() => this.session.deny(id)),
       sendChat: async (text) => {
         const m = await this.session.chat(text);
         this.view?.chat.add(m, this.state.selfId ?? '');

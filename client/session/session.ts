@@ -8,6 +8,7 @@ import type {
   ErrorBody,
   ErrorCode,
   IceServer,
+  Knock,
   LeaveReason,
   Media,
   Peer,
@@ -41,6 +42,8 @@ interface SessionEvents {
   /** The raised hands in the order they went up (never sent for our own change). */
   hands: PeerId[];
   reaction: { id: PeerId; emoji: Reaction };
+  /** To hosts and co-hosts: who is asking to join, oldest first. */
+  knocks: Knock[];
   /** The server refused a media update (e.g. turning the screen on while only hosts may share); nothing changed. */
   'media-refused': ErrorBody;
   kicked: void;
@@ -122,6 +125,7 @@ export class RoomSession extends Emitter<SessionEvents> {
     socket.on('room:updated', (m) => this.emit('settings', m));
     socket.on('room:hands', (m) => this.emit('hands', Array.isArray(m?.queue) ? m.queue : []));
     socket.on('peer:reaction', (m) => this.emit('reaction', m));
+    socket.on('room:knocks', (m) => this.emit('knocks', Array.isArray(m?.knocks) ? m.knocks : []));
     socket.on('media:mute-request', (m) => this.emit('mute-request', m));
     socket.on('room:kicked', () => {
       this.ended = true;
@@ -207,6 +211,18 @@ export class RoomSession extends Emitter<SessionEvents> {
   /** Host or co-host: lowers someone's raised hand. */
   async lowerHand(id: PeerId): Promise<void> {
     const reply = await this.live().timeout(10000).emitWithAck('host:lower-hand', { id });
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Host or co-host: lets one knock in, or everyone who is asking. */
+  async admit(which: { id: string } | { all: true }): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:admit', which);
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Host or co-host: turns a knock away. */
+  async deny(id: string): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:deny', { id });
     if (!reply.ok) throw reply.error;
   }
 

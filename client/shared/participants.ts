@@ -1,5 +1,5 @@
 /** The participant list as a pure reducer over room events (join order kept, self first), with the room's settings and hand queue. */
-import type { LeaveReason, Media, Peer, PeerId, RoomSettings, Welcome } from '../../server/protocol/events';
+import type { Knock, LeaveReason, Media, Peer, PeerId, RoomSettings, Welcome } from '../../server/protocol/events';
 
 export interface Participants {
   selfId: PeerId | null;
@@ -10,8 +10,12 @@ export interface Participants {
   chatLocked: boolean;
   /** Only hosts and co-hosts may start sharing their screen. */
   screenLocked: boolean;
+  /** Newcomers ask to join and a host or co-host lets them in. */
+  askToJoin: boolean;
   /** Raised hands in the order they went up (the server's order; our own hand as we last set it). */
   hands: PeerId[];
+  /** Who is asking to join, oldest first (told to hosts and co-hosts only). */
+  knocks: Knock[];
 }
 
 export type ParticipantEvent =
@@ -22,7 +26,8 @@ export type ParticipantEvent =
   | { type: 'self-media'; media: Media }
   | { type: 'self-hand'; raised: boolean }
   | { type: 'settings'; settings: Partial<RoomSettings> }
-  | { type: 'hands'; queue: PeerId[] };
+  | { type: 'hands'; queue: PeerId[] }
+  | { type: 'knocks'; knocks: Knock[] };
 
 export const emptyParticipants: Participants = {
   selfId: null,
@@ -30,7 +35,9 @@ export const emptyParticipants: Participants = {
   locked: false,
   chatLocked: false,
   screenLocked: false,
+  askToJoin: false,
   hands: [],
+  knocks: [],
 };
 
 export function reduceParticipants(state: Participants, ev: ParticipantEvent): Participants {
@@ -46,7 +53,10 @@ export function reduceParticipants(state: Participants, ev: ParticipantEvent): P
         locked: room.locked,
         chatLocked: room.chatLocked === true,
         screenLocked: room.screenLocked === true,
+        askToJoin: room.askToJoin === true,
         hands: list.filter((p) => p.hand).map((p) => p.id),
+        // Told again after the welcome when somebody is asking.
+        knocks: [],
       };
     }
     case 'joined': {
@@ -76,8 +86,11 @@ export function reduceParticipants(state: Participants, ev: ParticipantEvent): P
         ...(s.locked !== undefined ? { locked: s.locked } : {}),
         ...(s.chatLocked !== undefined ? { chatLocked: s.chatLocked } : {}),
         ...(s.screenLocked !== undefined ? { screenLocked: s.screenLocked } : {}),
+        ...(s.askToJoin !== undefined ? { askToJoin: s.askToJoin } : {}),
       };
     }
+    case 'knocks':
+      return { ...state, knocks: ev.knocks.map((k) => ({ ...k })) };
     case 'hands': {
       // The server does not tell us about our own hand: a queue sent before it saw our latest change may have us
       // where we no longer are (or not yet where we are). Our own place follows what we last did.

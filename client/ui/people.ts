@@ -3,7 +3,7 @@
  * the meeting, the chat or screen sharing, mute everyone, ask someone to mute, lower a hand, remove someone. Only the
  * host chooses co-hosts; a co-host has no controls over the host.
  */
-import type { PeerId, RoomSettings } from '../../server/protocol/events';
+import type { Knock, PeerId, RoomSettings } from '../../server/protocol/events';
 import { initials } from '../shared/names';
 import { raisedHands, runsMeeting, type Participants } from '../shared/participants';
 import { h } from './dom';
@@ -17,16 +17,21 @@ export interface HostActions {
   changeSettings(patch: Partial<RoomSettings>): void;
   muteAll(): void;
   lowerHand(id: PeerId): void;
+  admit(id: string): void;
+  admitAll(): void;
+  deny(id: string): void;
 }
 
-type Setting = 'locked' | 'chatLocked' | 'screenLocked';
+type Setting = 'locked' | 'chatLocked' | 'screenLocked' | 'askToJoin';
 
 export class PeoplePanel {
   readonly el: HTMLElement;
   private readonly list = h('ul', { class: 'people-list', 'aria-label': 'People in the meeting' });
   private readonly toggles: Record<Setting, HTMLButtonElement>;
   private readonly hostBox: HTMLElement;
-  private settings: Record<Setting, boolean> = { locked: false, chatLocked: false, screenLocked: false };
+  private settings: Record<Setting, boolean> = { locked: false, chatLocked: false, screenLocked: false, askToJoin: false };
+  /** Who is asking to join, with Admit and Deny (hosts and co-hosts). */
+  private readonly knockBox = h('section', { class: 'knocks', hidden: true, 'aria-label': 'Asking to join' });
 
   constructor(private readonly actions: HostActions) {
     const toggle = (setting: Setting, label: string, iconName: IconName) => {
@@ -42,6 +47,7 @@ export class PeoplePanel {
       locked: toggle('locked', 'Lock meeting', 'lock'),
       chatLocked: toggle('chatLocked', 'Lock chat', 'chat'),
       screenLocked: toggle('screenLocked', 'Lock screen share', 'screen'),
+      askToJoin: toggle('askToJoin', 'Ask to join', 'people'),
     };
     const muteAll = h('button', { type: 'button', class: 'btn lock-btn' }, icon('micOff'), 'Mute all');
     muteAll.addEventListener('click', () => this.actions.muteAll());
@@ -49,14 +55,23 @@ export class PeoplePanel {
       'div',
       { class: 'host-controls', hidden: true },
       h('h3', {}, 'Host controls'),
-      h('div', { class: 'host-buttons' }, this.toggles.locked, this.toggles.chatLocked, this.toggles.screenLocked, muteAll),
+      h(
+        'div',
+        { class: 'host-buttons' },
+        this.toggles.locked,
+        this.toggles.askToJoin,
+        this.toggles.chatLocked,
+        this.toggles.screenLocked,
+        muteAll,
+      ),
       h(
         'p',
         { class: 'hint' },
-        'When the meeting is locked, nobody else can join. Locked chat and screen sharing are left to hosts and co-hosts.',
+        'When the meeting is locked, nobody else can join. With "Ask to join", newcomers wait until a host lets them in. ' +
+          'Locked chat and screen sharing are left to hosts and co-hosts.',
       ),
     );
-    this.el = h('div', { class: 'people' }, this.hostBox, this.list);
+    this.el = h('div', { class: 'people' }, this.knockBox, this.hostBox, this.list);
   }
 
   render(state: Participants): void {
@@ -64,8 +79,9 @@ export class PeoplePanel {
     const self = state.list.find((p) => p.id === selfId);
     const isHost = !!self?.host;
     const runs = runsMeeting(self);
-    this.settings = { locked: state.locked, chatLocked: state.chatLocked, screenLocked: state.screenLocked };
+    this.settings = { locked: state.locked, chatLocked: state.chatLocked, screenLocked: state.screenLocked, askToJoin: state.askToJoin };
     this.hostBox.hidden = !runs;
+    this.renderKnocks(runs ? state.knocks : []);
     for (const [setting, b] of Object.entries(this.toggles) as [Setting, HTMLButtonElement][]) {
       b.setAttribute('aria-pressed', String(this.settings[setting]));
       b.classList.toggle('on', this.settings[setting]);
@@ -135,6 +151,31 @@ export class PeoplePanel {
       }),
     );
     if (focused) this.refocus(focused);
+  }
+
+  private renderKnocks(knocks: Knock[]): void {
+    this.knockBox.hidden = knocks.length === 0;
+    if (knocks.length === 0) {
+      this.knockBox.replaceChildren();
+      return;
+    }
+    const all = h('button', { type: 'button', class: 'btn btn-primary' }, 'Admit all');
+    all.addEventListener('click', () => this.actions.admitAll());
+    this.knockBox.replaceChildren(
+      h('h3', {}, `Asking to join (${knocks.length})`),
+      h(
+        'ul',
+        { class: 'knock-list' },
+        ...knocks.map((k) => {
+          const admit = h('button', { type: 'button', class: 'btn', title: `Admit ${k.name}` }, 'Admit');
+          admit.addEventListener('click', () => this.actions.admit(k.id));
+          const deny = h('button', { type: 'button', class: 'btn', title: `Deny ${k.name}` }, 'Deny');
+          deny.addEventListener('click', () => this.actions.deny(k.id));
+          return h('li', { class: 'knock', 'data-knock-id': k.id }, h('span', { class: 'person-name' }, k.name), admit, deny);
+        }),
+      ),
+    );
+    if (knocks.length > 1) this.knockBox.append(all);
   }
 
   private button(action: string, label: string, title: string, iconName: IconName, onClick: () => void): HTMLButtonElement {
