@@ -4,6 +4,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
+  Breakouts,
   ChatMessage,
   ErrorBody,
   ErrorCode,
@@ -44,6 +45,16 @@ interface SessionEvents {
   reaction: { id: PeerId; emoji: Reaction };
   /** To hosts and co-hosts: who is asking to join, oldest first. */
   knocks: Knock[];
+  /** In the main room: the meeting's breakout rooms, or `null` once they closed. */
+  breakouts: Breakouts | null;
+  /** Go to a breakout room (`name` is the room's name). */
+  'breakout-move': { room: string; name: string; ticket: string; endsAt: number };
+  /** In a breakout room: a message from the meeting's hosts. */
+  'breakout-message': { text: string; from: string };
+  /** In a breakout room: the rooms closed; back to the main room `room`. */
+  'breakout-return': { room: string; ticket: string };
+  /** To hosts and co-hosts: someone in breakout room `room` (its name) asks for help. */
+  'breakout-help': { room: string; name: string };
   /** The server refused a media update (e.g. turning the screen on while only hosts may share); nothing changed. */
   'media-refused': ErrorBody;
   kicked: void;
@@ -127,6 +138,21 @@ export class RoomSession extends Emitter<SessionEvents> {
     socket.on('peer:reaction', (m) => this.emit('reaction', m));
     socket.on('room:knocks', (m) => this.emit('knocks', Array.isArray(m?.knocks) ? m.knocks : []));
     socket.on('media:mute-request', (m) => this.emit('mute-request', m));
+    socket.on('room:breakouts', (m) => this.emit('breakouts', m?.breakouts && Array.isArray(m.breakouts.rooms) ? m.breakouts : null));
+    socket.on('breakout:move', (m) => {
+      if (typeof m?.room === 'string' && typeof m.ticket === 'string') {
+        this.emit('breakout-move', { room: m.room, name: String(m.name ?? ''), ticket: m.ticket, endsAt: Number(m.endsAt) || 0 });
+      }
+    });
+    socket.on('breakout:message', (m) => {
+      if (typeof m?.text === 'string') this.emit('breakout-message', { text: m.text, from: String(m.from ?? '') });
+    });
+    socket.on('breakout:return', (m) => {
+      if (typeof m?.room === 'string' && typeof m.ticket === 'string') this.emit('breakout-return', { room: m.room, ticket: m.ticket });
+    });
+    socket.on('breakout:help', (m) => {
+      if (typeof m?.name === 'string') this.emit('breakout-help', { room: String(m.room ?? ''), name: m.name });
+    });
     socket.on('room:kicked', () => {
       this.ended = true;
       this.emit('kicked', undefined);
@@ -223,6 +249,31 @@ export class RoomSession extends Emitter<SessionEvents> {
   /** Host or co-host: turns a knock away. */
   async deny(id: string): Promise<void> {
     const reply = await this.live().timeout(10000).emitWithAck('host:deny', { id });
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Host or co-host, in the main room: opens breakout rooms and sends the assigned participants there. */
+  async openBreakouts(plan: { rooms: string[]; assign: Record<PeerId, number>; minutes?: number }): Promise<Breakouts> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:breakouts-open', plan);
+    if (!reply.ok) throw reply.error;
+    return reply.breakouts;
+  }
+
+  /** Host or co-host: a message to every open breakout room. */
+  async messageBreakouts(text: string): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:breakouts-message', { text });
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** Host or co-host: closes the breakout rooms and brings everyone back (nothing open: no harm done). */
+  async closeBreakouts(): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('host:breakouts-close');
+    if (!reply.ok) throw reply.error;
+  }
+
+  /** In a breakout room: tells the meeting's hosts and co-hosts that we would like help. */
+  async askForHelp(): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('breakout:help');
     if (!reply.ok) throw reply.error;
   }
 
