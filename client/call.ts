@@ -2,11 +2,12 @@
  * One call: wires the signaling session, the peer connections, local media and the call view.
  * None of those parts knows the others; everything meets here.
  */
-import type { ErrorCode, Peer, PeerId, Reaction, RoomSettings, Welcome } from '../server/protocol/events';
+import type { Breakouts, ErrorCode, Peer, PeerId, Reaction, RoomSettings, Welcome } from '../server/protocol/events';
 import type { LocalMedia } from './media/local-media';
 import { IceRefresher } from './rtc/ice-refresh';
 import { Mesh, type PeerStats } from './rtc/mesh';
 import { RoomSession } from './session/session';
+import { countdown } from './shared/breakouts';
 import { Emitter } from './shared/emitter';
 import { isReaction } from './shared/reactions';
 import { ReturnWatch } from './shared/returning';
@@ -16,11 +17,13 @@ import {
   othersOf,
   reconcile,
   reduceParticipants,
+  runsMeeting,
+  selfOf,
   type ParticipantEvent,
   type Participants,
 } from './shared/participants';
 import { TileActivity } from './ui/activity';
-import { CallView } from './ui/call-view';
+import { CallView, type BreakoutPlace, type CallViewActions } from './ui/call-view';
 import type { Toasts } from './ui/toasts';
 
 interface CallEvents {
@@ -28,7 +31,22 @@ interface CallEvents {
   in: CallView;
   refused: { code: ErrorCode | null; error: unknown };
   ended: { reason: 'left' | 'kicked' };
+  /** Sent to a breakout room: this call has left the room; join `room` as `as` with `ticket`. */
+  move: { room: string; name: string; ticket: string; endsAt: number; as: string };
+  /** The breakout rooms closed: this call has left the breakout room; join the main room `room` as `as` with `ticket`. */
+  return: { room: string; ticket: string; as: string };
 }
+
+/** Where a call takes place: the meeting's room code (shown, and in the meeting link) and the breakout room, if any. */
+export interface CallPlace {
+  meeting: string;
+  breakout: BreakoutPlace | null;
+}
+
+/** How long after breakout rooms closed the people coming back are not announced one by one. */
+const RETURN_QUIET_MS = 2 * 60_000;
+/** A host's client closes breakout rooms this long after their timer ended, unless the server already did. */
+const BREAKOUT_CLOSE_GRACE_MS = 1000;
 
 export class Call extends Emitter<CallEvents> {
   readonly session: RoomSession;
@@ -46,15 +64,21 @@ export class Call extends Emitter<CallEvents> {
   private over = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly ice: IceRefresher;
+  /** The meeting's open breakout rooms, as told to the main room. */
+  private breakouts: Breakouts | null = null;
+  private stopBreakoutClock: () => void = () => undefined;
+  /** Names of people sent to breakout rooms, not announced as they go and come back: until when (epoch ms). */
+  private readonly away = new Map<string, number>();
 
   constructor(
-    private readonly room: string,
-    auth: { name: string; password: string; admit?: string },
+    room: string,
+    private readonly auth: { name: string; password: string; admit?: string },
     private readonly media: LocalMedia,
     private readonly toasts: Toasts,
     private readonly joinClickedAt: number,
     /** How long the server keeps a dropped participant's place (RESUME_GRACE_MS, from the room page). */
     graceMs: number,
+    private readonly place: CallPlace = { meeting: room, breakout: null },
   ) {
     super();
     this.returning = new ReturnWatch(graceMs, (id) => {
@@ -114,14 +138,16 @@ export class Call extends Emitter<CallEvents> {
       this.dispatch({ type: 'joined', peer: p });
       // An existing member waits for the newcomer's offer; the connection is ready to answer it.
       this.mesh.connect(p.id, false);
-      if (!known) this.toasts.show(`${p.name} joined`);
+      if (!known && !this.isAway(p.name)) this.toasts.show(`${p.name} joined`);
     });
     s.on('left', ({ id, reason }) => {
       this.returning.back(id);
       const peer = this.state.list.find((p) => p.id === id);
       this.dispatch({ type: 'left', id, reason });
       this.mesh.close(id);
-      if (peer) this.toasts.show(reason === 'kicked' ? `${peer.name} was removed` : `${peer.name} left`);
+      if (peer && (reason === 'kicked' || !this.isAway(peer.name))) {
+        this.toasts.show(reason === 'kicked' ? `${peer.name} was removed` : `${peer.name} left`);
+      }
     });
     s.on('updated', ({ id, ...patch }) => {
       const before = this.state.list.find((p) => p.id === id);
@@ -157,6 +183,11 @@ export class Call extends Emitter<CallEvents> {
       if (fresh.length === 1) this.toasts.show(`${fresh[0].name} is asking to join: see People`, 'info', 6000, 'knock');
       else if (fresh.length > 1) this.toasts.show(`${fresh.length} people are asking to join: see People`, 'info', 6000, 'knock');
     });
+    s.on('breakouts', (b) => this.onBreakouts(b));
+    s.on('breakout-move', (m) => void this.handOver('move', m, `Going to ${m.name}…`));
+    s.on('breakout-return', (m) => void this.handOver('return', m, 'Going back to the main room…'));
+    s.on('breakout-message', ({ text, from }) => this.toasts.show(`Message from ${from || 'the host'}: ${text}`, 'info', 12_000));
+    s.on('breakout-help', ({ room, name }) => this.toasts.show(`${name} asks for help in ${room}`, 'info', 12_000, 'help'));
     s.on('reaction', ({ id, emoji }) => {
       if (isReaction(emoji) && id !== this.state.selfId) this.view?.grid.tile(id)?.react(emoji);
     });
@@ -196,6 +227,8 @@ export class Call extends Emitter<CallEvents> {
     this.mesh.configure(w.self.id, w.iceServers as RTCIceServer[]);
     this.ice.schedule(w.iceServers);
     this.state = reduceParticipants(this.state, { type: 'welcome', welcome: w });
+    // Told again right behind the welcome while breakout rooms are open (they may have closed while we were away).
+    this.setBreakouts(null);
     for (const id of waiting) this.awaitReturn(before.find((p) => p.id === id));
     this.dispatch({ type: 'self-media', media: this.media.state });
     this.dispatch({ type: 'self-hand', raised: this.hand });
@@ -230,6 +263,64 @@ export class Call extends Emitter<CallEvents> {
     }
   }
 
+  /** `room:breakouts`: the plan, or `null` when the rooms closed. */
+  private onBreakouts(next: Breakouts | null): void {
+    const before = this.breakouts;
+    this.setBreakouts(next);
+    const runs = runsMeeting(selfOf(this.state));
+    if (next) {
+      for (const r of next.rooms) for (const name of r.members) this.away.set(name, Infinity);
+      if (!before && runs) this.toasts.show('Breakout rooms are open');
+    } else if (before) {
+      const until = Date.now() + RETURN_QUIET_MS;
+      for (const r of before.rooms) for (const name of r.members) this.away.set(name, until);
+      if (runs) this.toasts.show('Breakout rooms closed: everyone is coming back');
+    }
+  }
+
+  private setBreakouts(next: Breakouts | null): void {
+    const before = this.breakouts;
+    this.breakouts = next;
+    if (next?.endsAt !== before?.endsAt) {
+      this.stopBreakoutClock();
+      // When the timer ends, the server that opened the rooms closes them; a host's or co-host's client does too, in
+      // case that server went away meanwhile (closing twice is harmless).
+      this.stopBreakoutClock = countdown(
+        next?.endsAt ?? 0,
+        {
+          end: () => {
+            if (this.breakouts && runsMeeting(selfOf(this.state))) void this.hostTry(() => this.session.closeBreakouts());
+          },
+        },
+        BREAKOUT_CLOSE_GRACE_MS,
+      );
+    }
+    this.view?.setBreakouts(next);
+    this.render();
+  }
+
+  private isAway(name: string): boolean {
+    const until = this.away.get(name);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.away.delete(name);
+    return false;
+  }
+
+  /**
+   * Sent to a breakout room, or back from one: leave this room for good (without the page after the call) and hand
+   * over to the next call, which keeps our name and devices.
+   */
+  private async handOver<K extends 'move' | 'return'>(event: K, msg: Omit<CallEvents[K], 'as'>, note: string): Promise<void> {
+    if (this.over) return;
+    this.over = true;
+    const as = selfOf(this.state)?.name ?? this.auth.name;
+    this.toasts.show(note);
+    await this.session.leave();
+    this.stopAll();
+    this.emit(event, { ...msg, as } as CallEvents[K]);
+  }
+
   /** The server's own words for a refusal (fixed per code), else ours. */
   private refusal(error: unknown): string {
     const message = (error as { message?: unknown } | null)?.message;
@@ -238,10 +329,19 @@ export class Call extends Emitter<CallEvents> {
 
   /** Runs a host or co-host request; a refusal (say, the role was just taken away) shows as a notice. */
   private hostRequest(request: () => Promise<void>, done?: string): void {
-    request().then(
-      () => done && this.toasts.show(done),
-      (error: unknown) => this.toasts.show(this.refusal(error), 'error'),
-    );
+    void this.hostTry(request, done);
+  }
+
+  /** As hostRequest; resolves whether the server took it. */
+  private async hostTry(request: () => Promise<unknown>, done?: string): Promise<boolean> {
+    try {
+      await request();
+      if (done) this.toasts.show(done);
+      return true;
+    } catch (error) {
+      this.toasts.show(this.refusal(error), 'error');
+      return false;
+    }
   }
 
   private react(emoji: Reaction): void {
@@ -286,13 +386,13 @@ export class Call extends Emitter<CallEvents> {
   }
 
   private buildView(): CallView {
-    const view = new CallView(this.room, {
+    const actions: CallViewActions = {
       toggleAudio: () => void this.media.setAudio(!this.media.state.audio),
       toggleVideo: () => void this.media.setVideo(!this.media.state.video),
       toggleScreen: () => (this.media.state.screen ? this.media.stopScreen() : void this.media.startScreen()),
       toggleHand: () => this.toggleHand(),
       react: (emoji) => this.react(emoji),
-      copyLink: () => this.toasts.copyLink(`${location.origin}/r/${this.room}`),
+      copyLink: () => this.toasts.copyLink(`${location.origin}/r/${this.place.meeting}`),
       leave: () => void this.leave(),
       lock: (locked) => this.session.lock(locked),
       mute: (id) => {
@@ -307,6 +407,10 @@ export class Call extends Emitter<CallEvents> {
       admit: (id) => this.hostRequest(() => this.session.admit({ id })),
       admitAll: () => this.hostRequest(() => this.session.admit({ all: true })),
       deny: (id) => this.hostRequest(() => this.session.deny(id)),
+      openBreakouts: (plan) => this.hostTry(() => this.session.openBreakouts(plan)),
+      messageBreakouts: (text) => this.hostTry(() => this.session.messageBreakouts(text), 'Message sent to all rooms'),
+      closeBreakouts: () => this.hostTry(() => this.session.closeBreakouts()),
+      askForHelp: () => this.hostTry(() => this.session.askForHelp(), 'The hosts were asked to help'),
       sendChat: async (text) => {
         const m = await this.session.chat(text);
         this.view?.chat.add(m, this.state.selfId ?? '');
@@ -322,7 +426,8 @@ export class Call extends Emitter<CallEvents> {
       },
       chatOpened: () => this.toasts.clear('chat'),
       soundBlocked: () => this.toasts.show('Click anywhere to hear the others'),
-    });
+    };
+    const view = new CallView(this.place.meeting, actions, this.place.breakout);
     view.el.addEventListener('chat-error', (ev) => {
       const error = (ev as CustomEvent<unknown>).detail;
       // A refusal by the server says why in its words (e.g. only hosts may send now); anything else could not be sent.
@@ -373,6 +478,8 @@ export class Call extends Emitter<CallEvents> {
   }
 
   private stopAll(): void {
+    this.stopBreakoutClock();
+    this.view?.dispose();
     this.ice.stop();
     this.activity.stop();
     this.returning.stop();

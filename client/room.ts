@@ -1,6 +1,7 @@
 /** Room page entry: the pre-join screen, then the call, then the page after it. */
 import type { PeerId } from '../server/protocol/events';
 import { Call } from './call';
+import type { BreakoutPlace } from './ui/call-view';
 import { LocalMedia } from './media/local-media';
 import type { PeerStats } from './rtc/mesh';
 import { Knocker } from './session/knock';
@@ -27,7 +28,10 @@ declare global {
       readonly room: string;
       peers(): PeerId[];
       stats(): Promise<Record<PeerId, PeerStats>>;
-      /** What the call went through, oldest first: welcomes (with the own PeerId), peers that left, connection status. */
+      /**
+       * What the call went through, oldest first: welcomes (with the own PeerId), peers that left, connection status,
+       * moves to a breakout room (its name as the reason) and back to the main room.
+       */
       trail(): TrailEntry[];
     };
   }
@@ -109,11 +113,20 @@ async function showPrejoin(): Promise<void> {
   await p.pickers.refresh();
 }
 
-function join(form: { name: string; password: string }, clickedAt = performance.now(), admit?: string): void {
-  lastJoin = form;
+/**
+ * Joins the meeting's room, or one of its breakout rooms (`to`): the URL stays the meeting's, and the same local media
+ * goes along.
+ */
+function join(
+  form: { name: string; password: string },
+  clickedAt = performance.now(),
+  admit?: string,
+  to: { room: string; breakout: BreakoutPlace | null } = { room, breakout: null },
+): void {
+  if (!to.breakout) lastJoin = form;
   prejoin?.setBusy(true);
   prejoin?.setStatus('');
-  const c = new Call(room, { ...form, admit }, media, toasts, clickedAt, resumeGraceMs);
+  const c = new Call(to.room, { ...form, admit }, media, toasts, clickedAt, resumeGraceMs, { meeting: room, breakout: to.breakout });
   call = c;
   c.session.on('welcome', (w) => note('welcome', w.self.id));
   c.session.on('left', ({ id, reason }) => note('left', id, reason));
@@ -148,6 +161,15 @@ function join(form: { name: string; password: string }, clickedAt = performance.
     prejoin.setStatus(errorWords(error), 'error');
     if (code === 'WRONG_PASSWORD') prejoin.askPassword(true);
     if (code === 'BANNED') prejoin.disable();
+  });
+  // Sent to a breakout room and back: the call left its room; the next one joins with the ticket, no click needed.
+  c.on('move', (m) => {
+    note('breakout', undefined, m.name);
+    join({ name: m.as, password: '' }, performance.now(), m.ticket, { room: m.room, breakout: { name: m.name, endsAt: m.endsAt } });
+  });
+  c.on('return', (m) => {
+    note('main-room');
+    join({ name: m.as, password: lastJoin.password }, performance.now(), m.ticket, { room: m.room, breakout: null });
   });
   c.on('ended', ({ reason }) => {
     media.stop();

@@ -1,7 +1,8 @@
-/** The in-call page: stage, side panel (chat, people, settings), control bar, reconnect banner. */
-import type { PeerId } from '../../server/protocol/events';
+/** The in-call page: stage, side panel (chat, people, settings, breakout rooms), control bar, reconnect banner. */
+import type { Breakouts, PeerId } from '../../server/protocol/events';
 import type { DeviceKind } from '../media/devices';
 import { runsMeeting, selfOf, type Participants } from '../shared/participants';
+import { BreakoutBar, BreakoutPanel, type BreakoutActions } from './breakouts';
 import { ChatPanel } from './chat';
 import { Controls, type ControlActions } from './controls';
 import { DevicePickers } from './device-pickers';
@@ -10,17 +11,30 @@ import { Grid } from './grid';
 import { icon } from './icons';
 import { PeoplePanel, type HostActions } from './people';
 
-export type PanelName = 'chat' | 'people' | 'settings';
+export type PanelName = 'chat' | 'people' | 'settings' | 'breakouts';
 
-export interface CallViewActions extends Omit<ControlActions, 'panel'>, HostActions {
+export interface CallViewActions extends Omit<ControlActions, 'panel'>, Omit<HostActions, 'showBreakouts'>, BreakoutActions {
   sendChat(text: string): Promise<unknown>;
   pickDevice(kind: DeviceKind, id: string): void;
   firstFrame(id: PeerId): void;
   soundBlocked(): void;
   chatOpened(): void;
+  askForHelp(): Promise<boolean>;
 }
 
-const TITLES: Record<PanelName, string> = { chat: 'In-call messages', people: 'People', settings: 'Settings' };
+/** The breakout room a call is in (none: the meeting's main room). */
+export interface BreakoutPlace {
+  name: string;
+  /** When the rooms close, epoch ms; 0 without a timer. */
+  endsAt: number;
+}
+
+const TITLES: Record<PanelName, string> = {
+  chat: 'In-call messages',
+  people: 'People',
+  settings: 'Settings',
+  breakouts: 'Breakout rooms',
+};
 
 export class CallView {
   readonly el: HTMLElement;
@@ -29,6 +43,9 @@ export class CallView {
   readonly chat: ChatPanel;
   readonly people: PeoplePanel;
   readonly pickers: DevicePickers;
+  readonly breakoutPanel: BreakoutPanel;
+  /** In a breakout room: its name, the time left, "Ask for help". */
+  readonly breakoutBar: BreakoutBar | null;
   private readonly panel: HTMLElement;
   private readonly panelTitle = h('h2', { id: 'panel-title' });
   private readonly bodies: Record<PanelName, HTMLElement>;
@@ -36,21 +53,27 @@ export class CallView {
   private bannerTimer: ReturnType<typeof setTimeout> | null = null;
   private open: PanelName | null = null;
   private unread = 0;
+  private breakouts: Breakouts | null = null;
 
   constructor(
     room: string,
     private readonly actions: CallViewActions,
+    breakout: BreakoutPlace | null = null,
   ) {
     const a = actions;
     this.grid = new Grid(a.firstFrame, a.soundBlocked);
     this.controls = new Controls(room, { ...a, panel: (p) => this.toggle(p) });
     this.chat = new ChatPanel((text) => a.sendChat(text));
-    this.people = new PeoplePanel(a);
+    // Breakout rooms are opened from the main room only.
+    this.people = new PeoplePanel({ ...a, showBreakouts: breakout ? null : () => this.toggle('breakouts') });
     this.pickers = new DevicePickers(a.pickDevice);
+    this.breakoutPanel = new BreakoutPanel(a);
+    this.breakoutBar = breakout ? new BreakoutBar(breakout.name, breakout.endsAt, a.askForHelp) : null;
     this.bodies = {
       chat: h('div', { class: 'panel-body', hidden: true }, this.chat.el),
       people: h('div', { class: 'panel-body', hidden: true }, this.people.el),
       settings: h('div', { class: 'panel-body', hidden: true }, this.pickers.el),
+      breakouts: h('div', { class: 'panel-body', hidden: true }, this.breakoutPanel.el),
     };
     const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', title: 'Close' }, icon('close'));
     close.addEventListener('click', () => this.toggle(null));
@@ -61,11 +84,19 @@ export class CallView {
       this.bodies.chat,
       this.bodies.people,
       this.bodies.settings,
+      this.bodies.breakouts,
     );
     this.panel.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape') this.toggle(null);
     });
-    this.el = h('div', { class: 'call' }, this.banner, h('div', { class: 'call-body' }, this.grid.el, this.panel), this.controls.el);
+    this.el = h(
+      'div',
+      { class: 'call' },
+      this.banner,
+      this.breakoutBar?.el,
+      h('div', { class: 'call-body' }, this.grid.el, this.panel),
+      this.controls.el,
+    );
   }
 
   get chatOpen(): boolean {
@@ -103,6 +134,20 @@ export class CallView {
     const runs = runsMeeting(selfOf(state));
     this.chat.setLocked(state.chatLocked && !runs);
     this.controls.setScreenLocked(state.screenLocked && !runs);
+    if (!this.breakoutBar) this.breakoutPanel.render(state, this.breakouts);
+    // Breakout rooms are for hosts and co-hosts: the panel closes for one who no longer is.
+    if (this.open === 'breakouts' && (!runs || this.breakoutBar)) this.toggle(null);
+  }
+
+  /** The meeting's breakout rooms (`null`: none open); shown at the next render. */
+  setBreakouts(breakouts: Breakouts | null): void {
+    this.breakouts = breakouts;
+  }
+
+  /** The call is over: stops the clocks it shows. */
+  dispose(): void {
+    this.breakoutBar?.stop();
+    this.breakoutPanel.dispose();
   }
 
   /** Shows "Reconnecting…" only when a drop lasts; a quick move to another server stays invisible. */

@@ -149,7 +149,7 @@ export class Controls {
     this.count.textContent = String(n);
   }
 
-  setPanel(open: 'chat' | 'people' | 'settings' | null): void {
+  setPanel(open: string | null): void {
     for (const [k, b] of Object.entries(this.panelButtons)) {
       b.setAttribute('aria-expanded', String(k === open));
       b.classList.toggle('active', k === open);

@@ -1,7 +1,7 @@
 /**
  * The People panel: who is here, raised hands first in the order they went up, and for the host and co-hosts: lock
- * the meeting, the chat or screen sharing, mute everyone, ask someone to mute, lower a hand, remove someone. Only the
- * host chooses co-hosts; a co-host has no controls over the host.
+ * the meeting, the chat or screen sharing, mute everyone, open breakout rooms, ask someone to mute, lower a hand, remove
+ * someone. Only the host chooses co-hosts; a co-host has no controls over the host.
  */
 import type { Knock, PeerId, RoomSettings } from '../../server/protocol/events';
 import { initials } from '../shared/names';
@@ -20,6 +20,8 @@ export interface HostActions {
   admit(id: string): void;
   admitAll(): void;
   deny(id: string): void;
+  /** Opens the breakout rooms panel; null where breakout rooms cannot be opened (in a breakout room). */
+  showBreakouts: (() => void) | null;
 }
 
 type Setting = 'locked' | 'chatLocked' | 'screenLocked' | 'askToJoin';
@@ -51,6 +53,12 @@ export class PeoplePanel {
     };
     const muteAll = h('button', { type: 'button', class: 'btn lock-btn' }, icon('micOff'), 'Mute all');
     muteAll.addEventListener('click', () => this.actions.muteAll());
+    const showBreakouts = actions.showBreakouts;
+    let breakouts: HTMLButtonElement | null = null;
+    if (showBreakouts) {
+      breakouts = h('button', { type: 'button', class: 'btn lock-btn' }, icon('breakouts'), 'Breakout rooms');
+      breakouts.addEventListener('click', () => showBreakouts());
+    }
     this.hostBox = h(
       'div',
       { class: 'host-controls', hidden: true },
@@ -63,6 +71,7 @@ export class PeoplePanel {
         this.toggles.chatLocked,
         this.toggles.screenLocked,
         muteAll,
+        breakouts,
       ),
       h(
         'p',
