@@ -69,6 +69,8 @@ export class Call extends Emitter<CallEvents> {
   private stopBreakoutClock: () => void = () => undefined;
   /** Names of people sent to breakout rooms, not announced as they go and come back: until when (epoch ms). */
   private readonly away = new Map<string, number>();
+  /** The breakout rooms last said to be open (their ids). */
+  private announced = '';
 
   constructor(
     room: string,
@@ -228,7 +230,7 @@ export class Call extends Emitter<CallEvents> {
     this.ice.schedule(w.iceServers);
     this.state = reduceParticipants(this.state, { type: 'welcome', welcome: w });
     // Told again right behind the welcome while breakout rooms are open (they may have closed while we were away).
-    this.setBreakouts(null);
+    this.onBreakouts(null, true);
     for (const id of waiting) this.awaitReturn(before.find((p) => p.id === id));
     this.dispatch({ type: 'self-media', media: this.media.state });
     this.dispatch({ type: 'self-hand', raised: this.hand });
@@ -263,17 +265,22 @@ export class Call extends Emitter<CallEvents> {
     }
   }
 
-  /** `room:breakouts`: the plan, or `null` when the rooms closed. */
-  private onBreakouts(next: Breakouts | null): void {
+  /** `room:breakouts`: the plan, or `null` when the rooms closed (`quietly`: forgotten at a welcome, told again if open). */
+  private onBreakouts(next: Breakouts | null, quietly = false): void {
     const before = this.breakouts;
     this.setBreakouts(next);
     const runs = runsMeeting(selfOf(this.state));
     if (next) {
       for (const r of next.rooms) for (const name of r.members) this.away.set(name, Infinity);
-      if (!before && runs) this.toasts.show('Breakout rooms are open');
+      // Said once per opening, not again when the plan comes back behind a welcome.
+      const key = next.rooms.map((r) => r.id).join(' ');
+      if (runs && key !== this.announced) this.toasts.show('Breakout rooms are open');
+      this.announced = key;
     } else if (before) {
       const until = Date.now() + RETURN_QUIET_MS;
-      for (const r of before.rooms) for (const name of r.members) this.away.set(name, until);
+      for (const [name, when] of this.away) if (when > until) this.away.set(name, until);
+      if (quietly) return;
+      this.announced = '';
       if (runs) this.toasts.show('Breakout rooms closed: everyone is coming back');
     }
   }
