@@ -57,6 +57,20 @@ export interface RoomSettings {
   askToJoin?: boolean;
 }
 
+/** Extension: one breakout room of a meeting: an ordinary room with a random id, and who was sent there. */
+export interface BreakoutRoom {
+  id: string;
+  name: string;
+  /** The names of the participants sent there. */
+  members: string[];
+}
+
+/** Extension: a meeting's open breakout rooms. `endsAt`: when they close (epoch ms), 0 without a timer. */
+export interface Breakouts {
+  rooms: BreakoutRoom[];
+  endsAt: number;
+}
+
 /** Extension: someone asking to join, as hosts and co-hosts see them. `at`: when they asked, epoch ms. */
 export interface Knock {
   id: string;
@@ -166,6 +180,20 @@ export interface RoomClientToServer {
   'host:admit': (msg: { id: string } | { all: true }, ack?: AckFn<{ admitted: number }>) => void;
   /** Extension: host or co-host; turns a knock away (it may not knock again for a minute). */
   'host:deny': (msg: { id: string }, ack?: AckFn) => void;
+  /**
+   * Extension: host or co-host; opens breakout rooms named `rooms` and sends each participant of `assign` (PeerId →
+   * index in `rooms`; never a host or co-host) to its room, for `minutes` if given.
+   */
+  'host:breakouts-open': (
+    msg: { rooms: string[]; assign: Record<PeerId, number>; minutes?: number },
+    ack?: AckFn<{ breakouts: Breakouts }>,
+  ) => void;
+  /** Extension: host or co-host; a message to every open breakout room (`breakout:message`). */
+  'host:breakouts-message': (msg: { text: string }, ack?: AckFn) => void;
+  /** Extension: host or co-host; closes the breakout rooms: everyone in them gets `breakout:return`. */
+  'host:breakouts-close': (ack?: AckFn) => void;
+  /** Extension: from a breakout room; the hosts and co-hosts of its meeting get `breakout:help`. */
+  'breakout:help': (ack?: AckFn) => void;
   /** Extension: others get `peer:reaction { id, emoji }`; rate-limited. */
   reaction: (msg: { emoji: Reaction }, ack?: AckFn) => void;
   /** Extension: fresh STUN/TURN settings (new TURN credentials) for an admitted participant, before the old expire. */
@@ -188,6 +216,19 @@ export interface RoomServerToClient {
    * and to a newcomer after its welcome when a hand is up. A participant who leaves leaves the queue.
    */
   'room:hands': (msg: { queue: PeerId[] }) => void;
+  /** Extension: the meeting's breakout rooms opened (or `null`: closed); to everyone in the main room. */
+  'room:breakouts': (msg: { breakouts: Breakouts | null }) => void;
+  /**
+   * Extension: go to breakout room `room` (named `name`): leave this room and join that one, under the same name, with
+   * `ticket` as `auth.admit`. `endsAt` as in Breakouts.
+   */
+  'breakout:move': (msg: { room: string; name: string; ticket: string; endsAt: number }) => void;
+  /** Extension, in a breakout room: a message from the meeting's hosts. */
+  'breakout:message': (msg: { text: string; from: string }) => void;
+  /** Extension, in a breakout room: the breakout rooms closed; leave and join `room` again with `ticket` as `auth.admit`. */
+  'breakout:return': (msg: { room: string; ticket: string }) => void;
+  /** Extension, to the hosts and co-hosts of a meeting: someone in breakout room `room` (its name) asks for help. */
+  'breakout:help': (msg: { room: string; name: string }) => void;
   /** Extension, to hosts and co-hosts: who is asking to join, oldest first, whenever it changes. */
   'room:knocks': (msg: { knocks: Knock[] }) => void;
   /** Extension: a participant reacted; show it on its tile for a few seconds. */
