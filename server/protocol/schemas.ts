@@ -98,6 +98,41 @@ export const hostSettings = z
   })
   .refine((s) => Object.values(s).some((v) => v !== undefined), 'at least one setting is required');
 export const reaction = z.strictObject({ emoji: z.enum(REACTIONS) });
+/** PeerIds as keys of an object: never a name that means something to every object. */
+const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
+const peerIdKey = peerId.refine((k) => !PROTO_KEYS.includes(k), 'not a PeerId');
+export const BREAKOUT_ROOMS_MAX = 20;
+export const breakoutsOpen = z
+  .strictObject({
+    rooms: z.array(name).min(1).max(BREAKOUT_ROOMS_MAX),
+    // A plain object whose own keys are PeerIds (an own `__proto__` key, as JSON.parse makes it, is refused).
+    assign: z
+      .custom<Record<string, unknown>>(
+        (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).every((k) => !PROTO_KEYS.includes(k)),
+        'not a map of PeerIds',
+      )
+      .pipe(
+        z.record(
+          peerIdKey,
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(BREAKOUT_ROOMS_MAX - 1),
+        ),
+      ),
+    // Whole minutes in the web client; a fraction (down to 6 s) for a quick try.
+    minutes: z.number().min(0.1).max(240).optional(),
+  })
+  .refine((b) => Object.values(b.assign).every((i) => i < b.rooms.length), 'a participant is sent to a room that does not exist');
+export const breakoutsMessage = z.strictObject({
+  text: z
+    .string()
+    .max(500)
+    .refine((s) => !LONE_SURROGATE.test(s), 'lone surrogates are not allowed')
+    .transform(withoutBidi)
+    .pipe(z.string().trim().min(1)),
+});
 /** A knock id: made by the server, random. */
 export const knockId = z.string().regex(/^[A-Za-z0-9_-]{8,32}$/);
 export const hostAdmit = z.union([z.strictObject({ id: knockId }), z.strictObject({ all: z.literal(true) })]);

@@ -64,8 +64,9 @@ async function admit(svc: RoomServices, presence: PresenceRuntime, s: RoomSocket
   } catch (err) {
     return [(err as AppError).code, (err as AppError).message];
   }
-  // Let in by a host: the ticket names this room and this name.
-  if (auth.admit !== undefined && !verifyTicket(config.secret, auth.admit, auth.room, auth.name)) {
+  // Let in by a host (a knock), sent to a breakout room, or back from one: the ticket names this room (and name).
+  const ticket = auth.admit === undefined ? null : verifyTicket(config.secret, auth.admit, auth.room, auth.name);
+  if (auth.admit !== undefined && ticket === null) {
     return ['BAD_REQUEST', 'The admission ticket is not valid (or too old) for this room and name.'];
   }
   let claim: ResumeClaim | undefined;
@@ -95,7 +96,9 @@ async function admit(svc: RoomServices, presence: PresenceRuntime, s: RoomSocket
     meeting: newMeetingId(),
     password: auth.password,
     resume,
-    admitted: auth.admit !== undefined,
+    admitted: ticket !== null,
+    returning: ticket?.startsWith('r:') ?? false,
+    parent: ticket?.startsWith('b:') ? ticket.slice(2) : undefined,
     guesses,
   });
   let peerId = claim?.peer ?? newPeerId();
@@ -184,6 +187,7 @@ export async function welcome(svc: RoomServices, socket: RoomSocket, plog: Logge
         room: { id: roomId, ...wireSettings(snap), maxPeers: config.roomMaxPeers },
       });
       if (hands.length > 0) socket.emit('room:hands', { queue: hands });
+      if (snap.breakouts) socket.emit('room:breakouts', { breakouts: snap.breakouts });
     };
     if (hold) hold.release(welcome, new Set(snap.members.map((m) => m.id)));
     else welcome();

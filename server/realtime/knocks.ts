@@ -41,27 +41,31 @@ function sign(secret: string, body: string): string {
   return createHmac('sha256', secret).update(`admit\n${body}`).digest('base64url');
 }
 
-/** A ticket that lets knock `id`, under `name`, into `roomId` for TICKET_MAX_AGE_MS. */
+/**
+ * A ticket that lets `name` into `roomId` for TICKET_MAX_AGE_MS ('' = any name). `id` says what for: a knock's id, or
+ * `b:<main room>` (going to a breakout room of that meeting), or `r:<breakout id>` (coming back from one).
+ */
 export function issueTicket(secret: string, roomId: string, id: string, name: string, now = Date.now()): string {
   const body = Buffer.from(JSON.stringify([roomId, id, name, now])).toString('base64url');
   return `${body}.${sign(secret, body)}`;
 }
 
-/** True for a ticket of this room and name that is neither altered nor too old. */
-export function verifyTicket(secret: string, ticket: string, roomId: string, name: string, now = Date.now()): boolean {
+/** The `id` of a ticket of this room and name (or any name) that is neither altered nor too old; null for anything else. */
+export function verifyTicket(secret: string, ticket: string, roomId: string, name: string, now = Date.now()): string | null {
   const dot = ticket.indexOf('.');
-  if (dot <= 0 || dot !== ticket.lastIndexOf('.')) return false;
+  if (dot <= 0 || dot !== ticket.lastIndexOf('.')) return null;
   const body = ticket.slice(0, dot);
   const mac = Buffer.from(ticket.slice(dot + 1), 'utf8');
   const expected = Buffer.from(sign(secret, body), 'utf8');
-  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return false;
+  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {
-    return false;
+    return null;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 4) return false;
-  const [r, , n, iat] = parsed as unknown[];
-  return r === roomId && n === name && typeof iat === 'number' && iat <= now + 60_000 && now - iat <= TICKET_MAX_AGE_MS;
+  if (!Array.isArray(parsed) || parsed.length !== 4) return null;
+  const [r, id, n, iat] = parsed as unknown[];
+  const fresh = typeof iat === 'number' && iat <= now + 60_000 && now - iat <= TICKET_MAX_AGE_MS;
+  return r === roomId && typeof id === 'string' && (n === name || n === '') && fresh ? id : null;
 }

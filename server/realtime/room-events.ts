@@ -7,6 +7,7 @@ import { newMessageId } from '../rooms/codes';
 import { handQueue, runsMeeting, type Settings, type SettingsPatch, wireSettings } from '../rooms/store';
 import { instanceOf, meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
 import type { EventContext, EventTable } from './handler';
+import { breakoutEvents } from './breakouts';
 import { answerKnockers, type LobbyNamespace, tellHosts } from './knocks';
 
 export interface RoomEventContext extends EventContext {
@@ -199,6 +200,8 @@ export const roomEvents = {
       await answer(ctx, [id], false);
     },
   },
+
+  ...breakoutEvents,
 
   reaction: {
     schema: S.reaction,

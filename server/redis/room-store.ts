@@ -3,7 +3,7 @@
  * a room's keys share one hash tag and die with the room's last participant (and, as a safety net,
  * after a TTL that every write renews).
  */
-import type { ChatMessage, Knock, KnockState, Media, PeerId } from '../protocol/events';
+import type { Breakouts, ChatMessage, Knock, KnockState, Media, PeerId } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
 import { RECONNECT_DELAY_MAX_MS } from '../protocol/limits';
 import {
@@ -90,6 +90,16 @@ function toKnocks(f: Flat, at = 0): Knock[] {
   const out: Knock[] = [];
   for (let i = at; i + 3 <= f.length; i += 3) out.push({ id: f[i], name: f[i + 1], at: Number(f[i + 2]) });
   return out;
+}
+
+/** A breakout plan as stored ('' = none); written by this store only. */
+function parsePlan(raw: string | undefined): Breakouts | null {
+  if (!raw) return null;
+  try {
+    return JSON.parse(raw) as Breakouts;
+  } catch {
+    return null;
+  }
 }
 
 function toMembers(f: Flat, at: number): Member[] {
@@ -204,6 +214,8 @@ export class RedisRoomStore implements RoomStore {
           req.meeting,
           owner,
           req.admitted ? '1' : '0',
+          req.parent ?? '',
+          req.returning ? '1' : '0',
         ],
         owner,
       )) as Flat;
@@ -216,7 +228,15 @@ export class RedisRoomStore implements RoomStore {
   async snapshot(roomId: string): Promise<RoomSnapshot | null> {
     const r = (await this.run('snapshot', roomId, [])) as Flat;
     if (r.length === 0) return null;
-    return { id: roomId, meeting: r[1], ...toSettings(r, 2), hasPassword: r[0] === '1', members: toMembers(r, 6) };
+    return {
+      id: roomId,
+      meeting: r[1],
+      ...toSettings(r, 2),
+      hasPassword: r[0] === '1',
+      parent: r[6],
+      breakouts: parsePlan(r[7]),
+      members: toMembers(r, 8),
+    };
   }
 
   async isMember(roomId: string, peerId: PeerId): Promise<boolean> {
@@ -388,6 +408,16 @@ export class RedisRoomStore implements RoomStore {
 
   async withdrawKnock(roomId: string, id: string): Promise<boolean> {
     return (await this.run('withdraw', roomId, [id])) === 1;
+  }
+
+  async openBreakouts(roomId: string, by: PeerId, plan: Breakouts, assign: PeerId[]): Promise<HostAction> {
+    const r = (await this.run('breakoutsOpen', roomId, [by, JSON.stringify(plan), ...assign])) as Flat;
+    return r[0] === 'ok' ? { ok: true } : { ok: false, code: r[1] as ErrorCode };
+  }
+
+  async closeBreakouts(roomId: string, by: PeerId | null, opened?: Breakouts): Promise<HostAction<{ closed: Breakouts | null }>> {
+    const r = (await this.run('breakoutsClose', roomId, [by ?? '', opened ? JSON.stringify(opened) : ''])) as Flat;
+    return r[0] === 'ok' ? { ok: true, closed: parsePlan(r[1]) } : { ok: false, code: r[1] as ErrorCode };
   }
 
   async addChat(roomId: string, message: ChatMessage, limit: number): Promise<HostAction> {

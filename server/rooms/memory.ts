@@ -1,5 +1,5 @@
 /** Room state in process memory: the default for a single replica. */
-import type { ChatMessage, Knock, Media, PeerId } from '../protocol/events';
+import type { Breakouts, ChatMessage, Knock, Media, PeerId } from '../protocol/events';
 import { sameHash, type PasswordHash } from './password';
 import {
   DEFAULT_MEDIA,
@@ -42,6 +42,8 @@ interface RoomRecord extends Settings {
   knocks: Map<string, StoredKnock>;
   /** Identities denied, until when (epoch ms). */
   denied: Map<string, number>;
+  parent: string;
+  breakouts: Breakouts | null;
 }
 
 interface StoredKnock extends Knock {
@@ -90,8 +92,8 @@ export class MemoryRoomStore implements RoomStore {
       }
       // A token of another meeting, or of a participant that left this one: its holder is a newcomer.
       if (resume && (resume.meeting !== room.meeting || room.left.has(req.peerId))) return { ok: false, code: 'STALE_RESUME' };
-      if (room.locked) return { ok: false, code: 'ROOM_LOCKED' };
-      if (room.askToJoin && !resume && !req.admitted) return { ok: false, code: 'ASK_TO_JOIN' };
+      if (room.locked && !req.returning) return { ok: false, code: 'ROOM_LOCKED' };
+      if (room.askToJoin && !resume && !req.admitted && !req.returning) return { ok: false, code: 'ASK_TO_JOIN' };
       if (room.members.size >= req.maxPeers) return { ok: false, code: 'ROOM_FULL' };
       if (room.password && !resume) {
         if (req.password === undefined) return { ok: false, code: 'WRONG_PASSWORD' };
@@ -121,6 +123,8 @@ export class MemoryRoomStore implements RoomStore {
         chat: [],
         knocks: new Map(),
         denied: new Map(),
+        parent: req.parent ?? '',
+        breakouts: null,
       };
       if (protect) room.password = offered;
       this.rooms.set(req.roomId, room);
@@ -163,6 +167,8 @@ export class MemoryRoomStore implements RoomStore {
       meeting: room.meeting,
       ...settingsOf(room),
       hasPassword: room.password !== undefined,
+      parent: room.parent,
+      breakouts: room.breakouts ? clone(room.breakouts) : null,
       members: [...room.members.values()].map(clone),
     };
   }
@@ -410,6 +416,32 @@ export class MemoryRoomStore implements RoomStore {
     if (!room || !k || k.state !== 'waiting') return false;
     room.knocks.delete(id);
     return true;
+  }
+
+  async openBreakouts(roomId: string, by: PeerId, plan: Breakouts, assign: PeerId[]): Promise<HostAction> {
+    const c = this.hostCheck(roomId, by);
+    if (!c.ok) return c;
+    if (c.room.breakouts) return { ok: false, code: 'BAD_REQUEST' };
+    for (const id of assign) {
+      const m = c.room.members.get(id);
+      if (!m) return { ok: false, code: 'NOT_IN_ROOM' };
+      if (runsMeeting(m)) return { ok: false, code: 'BAD_REQUEST' };
+    }
+    c.room.breakouts = clone(plan);
+    return { ok: true };
+  }
+
+  async closeBreakouts(roomId: string, by: PeerId | null, opened?: Breakouts): Promise<HostAction<{ closed: Breakouts | null }>> {
+    const room = this.rooms.get(roomId);
+    if (by !== null) {
+      const c = this.hostCheck(roomId, by);
+      if (!c.ok) return c;
+    }
+    const closed = room?.breakouts ?? null;
+    // The timer closes only the rooms it was set for, not a later opening.
+    if (!room || !closed || (by === null && JSON.stringify(closed) !== JSON.stringify(opened))) return { ok: true, closed: null };
+    room.breakouts = null;
+    return { ok: true, closed: clone(closed) };
   }
 
   async addChat(roomId: string, message: ChatMessage, limit: number): Promise<HostAction> {

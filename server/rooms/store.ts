@@ -4,7 +4,7 @@
  * Every method that checks and then changes state is a single atomic step of the store
  * (one critical section in memory, one Lua script in Redis): callers never read-then-write.
  */
-import type { ChatMessage, Knock, KnockState, LeaveReason, Media, Peer, PeerId, RoomSettings } from '../protocol/events';
+import type { Breakouts, ChatMessage, Knock, KnockState, LeaveReason, Media, Peer, PeerId, RoomSettings } from '../protocol/events';
 import type { ErrorCode } from '../protocol/errors';
 import { RESUME_MAX_AGE_S } from '../protocol/limits';
 import { hashPassword, newSalt, type PasswordHash } from './password';
@@ -34,6 +34,10 @@ export interface RoomSnapshot extends Settings {
   /** Random id of this meeting, made when the room was created: a room code emptied and reused is another meeting. */
   meeting: string;
   hasPassword: boolean;
+  /** For a breakout room: the room of its meeting; '' otherwise. */
+  parent: string;
+  /** The breakout rooms open in this (main) room, if any. */
+  breakouts: Breakouts | null;
   /** In join order. */
   members: Member[];
 }
@@ -75,6 +79,10 @@ export interface JoinRequest {
   now: number;
   /** Let in by a host or co-host (a knock's ticket): the room's "ask to join" does not stop it. */
   admitted?: boolean;
+  /** Coming back from a breakout room (its ticket): neither the lock nor "ask to join" stops it. */
+  returning?: boolean;
+  /** A breakout room's main room: kept when this join creates the room. */
+  parent?: string;
   /** The meeting id the room gets if this join creates it. */
   meeting: string;
   /** The password offered (plain); the store keeps only a hash. */
@@ -226,6 +234,13 @@ export interface RoomStore {
   answerKnocks(roomId: string, by: PeerId, ids: string[] | 'all', admit: boolean, now: number): Promise<HostAction<{ answered: Knock[] }>>;
   /** Gives up a waiting knock; true when there was one. */
   withdrawKnock(roomId: string, id: string): Promise<boolean>;
+  /**
+   * Host or co-host: opens breakout rooms (`plan`) and sends `assign`ed members there. BAD_REQUEST while some are
+   * open or when one of them runs the meeting; NOT_IN_ROOM when one holds no place.
+   */
+  openBreakouts(roomId: string, by: PeerId, plan: Breakouts, assign: PeerId[]): Promise<HostAction>;
+  /** Host or co-host (`by`), or the timer (`by` null, only the plan `opened`): closes them; answers the plan closed. */
+  closeBreakouts(roomId: string, by: PeerId | null, opened?: Breakouts): Promise<HostAction<{ closed: Breakouts | null }>>;
   /**
    * Stores a chat message (before it is acknowledged) and trims history to `limit`. Refused NOT_IN_ROOM when the
    * sender holds no place, NOT_HOST when chat is locked and the sender does not run the meeting.

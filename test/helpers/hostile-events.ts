@@ -70,6 +70,8 @@ const VALID: Array<{ event: string; by: EventCase['by']; payload: (c: EventCtx) 
   { event: 'reaction', by: 'guest', payload: () => ({ emoji: '🎉' }) },
   { event: 'host:admit', by: 'host', payload: () => ({ id: 'knock-id-0000001' }) },
   { event: 'host:deny', by: 'host', payload: () => ({ id: 'knock-id-0000001' }) },
+  { event: 'host:breakouts-open', by: 'host', payload: (c) => ({ rooms: ['Room 1'], assign: { [c.bystander]: 0 }, minutes: 5 }) },
+  { event: 'host:breakouts-message', by: 'host', payload: () => ({ text: 'Five minutes left' }) },
   { event: 'lobby:knock', by: 'lobby', payload: (c) => ({ room: c.roomB, name: 'Zed' }) },
   { event: 'lobby:withdraw', by: 'lobby', payload: (c) => ({ room: c.roomB, id: 'knock-id-0000001' }) },
   { event: 'lobby:peek', by: 'lobby', payload: (c) => ({ room: c.roomB }) },
@@ -337,6 +339,34 @@ const HOST: EventCase[] = [
   ev('host:admit: nobody knocks under that id', 'host', 'host:admit', () => [{ id: 'knock-id-0000001' }], 'NOT_IN_ROOM'),
   ev('host:deny by a guest', 'guest', 'host:deny', () => [{ id: 'knock-id-0000001' }], 'NOT_HOST'),
   ev('host:deny: all', 'host', 'host:deny', () => [{ all: true }]),
+  ev('host:breakouts-open by a guest', 'guest', 'host:breakouts-open', (c) => [{ rooms: ['R'], assign: { [c.bystander]: 0 } }], 'NOT_HOST'),
+  ev('host:breakouts-open: the host sent away', 'host', 'host:breakouts-open', (c) => [{ rooms: ['R'], assign: { [c.self]: 0 } }]),
+  ev(
+    'host:breakouts-open: Oz (room B) sent away',
+    'host',
+    'host:breakouts-open',
+    (c) => [{ rooms: ['R'], assign: { [c.id.oz]: 0 } }],
+    'NOT_IN_ROOM',
+  ),
+  ev('host:breakouts-open: a room that does not exist', 'host', 'host:breakouts-open', (c) => [
+    { rooms: ['R'], assign: { [c.bystander]: 3 } },
+  ]),
+  ev('host:breakouts-open: own __proto__ in assign', 'host', 'host:breakouts-open', () => [
+    raw('{"rooms":["R"],"assign":{"__proto__":0}}'),
+  ]),
+  ev('host:breakouts-open: 21 rooms', 'host', 'host:breakouts-open', () => [
+    { rooms: Array.from({ length: 21 }, (_, i) => `R${i}`), assign: {} },
+  ]),
+  ev('host:breakouts-open: a room name of control characters', 'host', 'host:breakouts-open', () => [
+    { rooms: ['\u0000\u0001'], assign: {} },
+  ]),
+  ev('host:breakouts-message by a guest', 'guest', 'host:breakouts-message', () => [{ text: 'hi' }], 'NOT_HOST'),
+  ev('host:breakouts-message: 501 characters', 'host', 'host:breakouts-message', () => [{ text: big(501) }]),
+  ev('host:breakouts-message: none are open', 'host', 'host:breakouts-message', () => [{ text: 'hi' }]),
+  ev('host:breakouts-close by a guest', 'guest', 'host:breakouts-close', () => [], 'NOT_HOST'),
+  ev('host:breakouts-close with a payload', 'host', 'host:breakouts-close', () => [{ all: true }]),
+  ev('breakout:help outside a breakout room', 'guest', 'breakout:help', () => []),
+  ev('breakout:help with a payload', 'guest', 'breakout:help', () => [{ room: 'x' }]),
   ev('host:deny: an id with a slash', 'host', 'host:deny', () => [{ id: '../../knock-id-01' }]),
 ];
 

@@ -513,6 +513,39 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       await store.setSettings(room, host.id, { locked: true });
       expect(await store.knock(kr('k-ed', 'Ed'))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
     });
+
+    test('breakout rooms: one plan at a time, for participants only; the timer closes only the plan it was set for', async () => {
+      const host = await admit();
+      const guest = await admit();
+      const plan = (name: string) => ({ rooms: [{ id: uid('b-'), name, members: ['G'] }], endsAt: 0 });
+      const first = plan('One');
+      expect(await store.openBreakouts(room, guest.id, first, [])).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.openBreakouts(room, host.id, first, [host.id])).toEqual({ ok: false, code: 'BAD_REQUEST' });
+      expect(await store.openBreakouts(room, host.id, first, ['ghost'])).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+      expect((await store.snapshot(room))?.breakouts).toBeNull();
+      expect(await store.openBreakouts(room, host.id, first, [guest.id])).toEqual({ ok: true });
+      expect((await store.snapshot(room))?.breakouts).toEqual(first);
+      expect(await store.openBreakouts(room, host.id, plan('Two'), [guest.id])).toEqual({ ok: false, code: 'BAD_REQUEST' });
+      expect(await store.closeBreakouts(room, guest.id)).toEqual({ ok: false, code: 'NOT_HOST' });
+      expect(await store.closeBreakouts(room, host.id)).toEqual({ ok: true, closed: first });
+      expect(await store.closeBreakouts(room, host.id)).toEqual({ ok: true, closed: null });
+      // A timer set for the first plan does not close a second one.
+      const second = plan('Two');
+      await store.openBreakouts(room, host.id, second, []);
+      expect(await store.closeBreakouts(room, null, first)).toEqual({ ok: true, closed: null });
+      expect(await store.closeBreakouts(room, null, second)).toEqual({ ok: true, closed: second });
+    });
+
+    test('a breakout room keeps its main room; one coming back passes the lock and "ask to join"', async () => {
+      const main = uid('main-');
+      const host = await admit();
+      await store.setSettings(room, host.id, { locked: true, askToJoin: true });
+      expect(await store.join(req({ admitted: true }))).toEqual({ ok: false, code: 'ROOM_LOCKED' });
+      expect((await store.join(req({ returning: true }))).ok).toBe(true);
+      expect((await store.join(req({ roomId: main, parent: room }))).ok).toBe(true);
+      expect((await store.snapshot(main))?.parent).toBe(room);
+      expect((await store.snapshot(room))?.parent).toBe('');
+    });
   });
   leaveContract(name, factory);
 }

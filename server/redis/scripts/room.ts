@@ -4,7 +4,8 @@
  *
  * Every room script gets the same KEYS (one hash tag per room, plus the global lease index):
  *   1 meta   HASH  meeting (random id of this meeting), locked, chatLocked, screenLocked, askToJoin ('1'|'0'), salt, pwhash,
- *                  host (PeerId or absent), seq (join counter)
+ *                  host (PeerId or absent), seq (join counter), parent (a breakout room's main room), breakouts (JSON of
+ *                  the breakout rooms open in this room)
  *   2 order  ZSET  PeerId -> join sequence (join order)
  *   3 exp    ZSET  PeerId -> place's end, epoch ms; +inf while a presence owner's lease covers it
  *   4 peers  HASH  n:<id> name, w:<id> ban identity, j:<id> joinedAt, m:<id> media JSON, h:<id> when the hand went up
@@ -173,7 +174,8 @@ end
  * resume, '-' = a token that names no meeting), 10 offered salt or '', 11 offered hash or '', 12 name, 13 media JSON,
  * 14 the token's host '1'|'0', 15 the token's password '1'|'0', 16 a password offered '1'|'0', 17 the meeting id of a
  * room this join creates, 18 the connection's presence owner ('' = none), 19 let in by a host (a knock's ticket)
- * '1'|'0'.
+ * '1'|'0', 20 the main room of a breakout room this join creates ('' = none), 21 coming back from a breakout room
+ * '1'|'0' (past the lock and "ask to join").
  * Returns { 'ok', resumed, member... } | { 'err', code } | { 'err', 'HASH', salt } (hash the offered password with
  * this salt, '' = a new room's, and call again).
  */
@@ -181,6 +183,7 @@ const JOIN = `
 local peer, sid, identity, expiresAt = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local claim, salt, hash = ARGV[9], ARGV[10], ARGV[11]
 local resuming, offering = claim ~= '', ARGV[16] == '1'
+local returning = ARGV[21] == '1'
 local n = redis.call('ZCARD', ORDER)
 local host
 if n > 0 then
@@ -199,8 +202,10 @@ if n > 0 then
   end
   -- A token of another meeting, or of a participant that left this one: its holder is a newcomer.
   if resuming and (claim ~= meeting or redis.call('SISMEMBER', LEFT, peer) == 1) then return { 'err', 'STALE_RESUME' } end
-  if redis.call('HGET', META, 'locked') == '1' then return { 'err', 'ROOM_LOCKED' } end
-  if redis.call('HGET', META, 'askToJoin') == '1' and not resuming and ARGV[19] ~= '1' then return { 'err', 'ASK_TO_JOIN' } end
+  if redis.call('HGET', META, 'locked') == '1' and not returning then return { 'err', 'ROOM_LOCKED' } end
+  if redis.call('HGET', META, 'askToJoin') == '1' and not resuming and ARGV[19] ~= '1' and not returning then
+    return { 'err', 'ASK_TO_JOIN' }
+  end
   if n >= tonumber(ARGV[8]) then return { 'err', 'ROOM_FULL' } end
   local roomSalt = redis.call('HGET', META, 'salt')
   if roomSalt and not resuming then
@@ -223,6 +228,7 @@ else
   wipe()
   if protect then redis.call('HSET', META, 'salt', salt, 'pwhash', hash) end
   redis.call('HSET', META, 'locked', '0', 'meeting', resuming and claim or ARGV[17])
+  if ARGV[20] ~= '' then redis.call('HSET', META, 'parent', ARGV[20]) end
   host = not resuming or ARGV[14] == '1'
 end
 if host then redis.call('HSET', META, 'host', peer) end
@@ -235,11 +241,13 @@ keep()
 return { 'ok', '0', unpack(describe(peer)) }
 `;
 
-/** Returns { hasPassword, meeting, settings..., member... repeated } or {} when the room is empty. */
+/** Returns { hasPassword, meeting, settings..., parent, breakouts, member... repeated } or {} when the room is empty. */
 const SNAPSHOT = `
 local ids = redis.call('ZRANGE', ORDER, 0, -1)
 if #ids == 0 then return {} end
 local out = { redis.call('HEXISTS', META, 'salt') == 1 and '1' or '0', redis.call('HGET', META, 'meeting') or '', unpack(settings()) }
+out[#out + 1] = redis.call('HGET', META, 'parent') or ''
+out[#out + 1] = redis.call('HGET', META, 'breakouts') or ''
 for _, id in ipairs(ids) do
   for _, v in ipairs(describe(id)) do out[#out + 1] = v end
 end
@@ -523,6 +531,39 @@ keep()
 return { 'ok', unpack(flat(chosen)) }
 `;
 
+/**
+ * ARGV: 3 by, 4 the plan JSON, 5... the PeerIds sent to breakout rooms. Returns { 'ok' } | { 'err', code }.
+ */
+const BREAKOUTS_OPEN = `
+local by = ARGV[3]
+if not member(by) then return { 'err', 'NOT_IN_ROOM' } end
+if not runs(by) then return { 'err', 'NOT_HOST' } end
+if (redis.call('HGET', META, 'breakouts') or '') ~= '' then return { 'err', 'BAD_REQUEST' } end
+for i = 5, #ARGV do
+  if not member(ARGV[i]) then return { 'err', 'NOT_IN_ROOM' } end
+  if runs(ARGV[i]) then return { 'err', 'BAD_REQUEST' } end
+end
+redis.call('HSET', META, 'breakouts', ARGV[4])
+keep()
+return { 'ok' }
+`;
+
+/**
+ * ARGV: 3 by ('' = the timer), 4 with the timer: the plan JSON it was set for (a later opening stays open).
+ * Returns { 'ok', the plan JSON closed or '' } | { 'err', code }.
+ */
+const BREAKOUTS_CLOSE = `
+local by = ARGV[3]
+if by ~= '' then
+  if not member(by) then return { 'err', 'NOT_IN_ROOM' } end
+  if not runs(by) then return { 'err', 'NOT_HOST' } end
+end
+local plan = redis.call('HGET', META, 'breakouts') or ''
+if plan == '' or (by == '' and plan ~= ARGV[4]) then return { 'ok', '' } end
+redis.call('HDEL', META, 'breakouts')
+return { 'ok', plan }
+`;
+
 /** ARGV: 3 id. Returns 1 when a waiting knock was given up. */
 const WITHDRAW = `
 local raw = redis.call('HGET', KNOCKS, ARGV[3])
@@ -549,6 +590,8 @@ export const ROOM_SCRIPTS = {
   knocks: withPrelude(KNOCK_LIB + KNOCKS_LIST),
   answer: withPrelude(KNOCK_LIB + ANSWER),
   withdraw: withPrelude(WITHDRAW),
+  breakoutsOpen: withPrelude(BREAKOUTS_OPEN),
+  breakoutsClose: withPrelude(BREAKOUTS_CLOSE),
 } as const;
 
 export type RoomScript = keyof typeof ROOM_SCRIPTS;
