@@ -58,7 +58,7 @@ export class CallView {
   constructor(
     room: string,
     private readonly actions: CallViewActions,
-    breakout: BreakoutPlace | null = null,
+    private readonly breakout: BreakoutPlace | null = null,
   ) {
     const a = actions;
     this.grid = new Grid(a.firstFrame, a.soundBlocked);
@@ -135,6 +135,9 @@ export class CallView {
     this.chat.setLocked(state.chatLocked && !runs);
     this.controls.setScreenLocked(state.screenLocked && !runs);
     if (!this.breakoutBar) this.breakoutPanel.render(state, this.breakouts);
+    this.grid.setSoloText(
+      this.breakout ? `You are the only one in ${this.breakout.name}` : this.breakouts ? 'Everyone else is in breakout rooms' : null,
+    );
     // Breakout rooms are for hosts and co-hosts: the panel closes for one who no longer is.
     if (this.open === 'breakouts' && (!runs || this.breakoutBar)) this.toggle(null);
   }

@@ -6,15 +6,16 @@ import { ScreenTile, Tile } from './tile';
 
 export type Layout = 'solo' | 'pip' | 'grid' | 'spotlight';
 
+const SOLO_TITLE = 'You are the only one here';
+
 export class Grid {
   readonly el = h('div', { class: 'stage', 'aria-label': 'Participants' });
-  private readonly hint = h(
-    'div',
-    { class: 'solo-hint', hidden: true },
-    h('p', { class: 'solo-title' }, 'You are the only one here'),
+  private readonly soloTitle = h('p', { class: 'solo-title' }, SOLO_TITLE);
+  private readonly share = [
     h('p', {}, 'Share this link with the people you want in the meeting:'),
     h('p', { class: 'solo-link' }, `${location.origin}${location.pathname}`),
-  );
+  ];
+  private readonly hint = h('div', { class: 'solo-hint', hidden: true }, this.soloTitle, ...this.share);
   private readonly tiles = new Map<PeerId, Tile>();
   private readonly screens = new Map<PeerId, ScreenTile>();
   private list: Peer[] = [];
@@ -24,6 +25,15 @@ export class Grid {
     private readonly onSoundBlocked: () => void,
   ) {
     new ResizeObserver(() => this.layout()).observe(this.el);
+  }
+
+  /**
+   * What the stage says while nobody else is here: by default, to share the meeting link; `text` instead when the
+   * others are elsewhere for now (in breakout rooms).
+   */
+  setSoloText(text: string | null): void {
+    if (this.soloTitle.textContent !== (text ?? SOLO_TITLE)) this.soloTitle.textContent = text ?? SOLO_TITLE;
+    for (const el of this.share) el.hidden = text !== null;
   }
 
   tile(id: PeerId): Tile | undefined {
