@@ -177,15 +177,18 @@ export interface BrowserCall {
   join(room: string, name: string): Promise<Participant>;
 }
 
-/** One replica and one browser for a whole test file; every participant it joins is closed after its test. */
-export function useBrowserCall(overrides: Partial<Config> = {}): BrowserCall {
+/**
+ * One replica and one browser for a whole test file; every participant it joins is closed after its test. With
+ * `launch.fakeVideo` (a .y4m file, e.g. a small solid colour from writeSolidY4m) every camera shows that file.
+ */
+export function useBrowserCall(overrides: Partial<Config> = {}, launch: { fakeVideo?: string } = {}): BrowserCall {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   let people: Pick<Participant, 'context'>[] = [];
   beforeAll(async () => {
     ensureClientBuilt();
     server = await startReplicaOn(0, overrides);
-    browser = await launchBrowser();
+    browser = await launchBrowser(launch);
   });
   afterEach(async () => {
     await Promise.all(people.map((p) => p.context.close().catch(() => undefined)));
