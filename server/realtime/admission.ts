@@ -22,7 +22,7 @@ import {
 } from '../rooms/store';
 import { clientAddress, meetingRoom, peerRoom, type RoomServices, type RoomSocket } from './context';
 import type { PresenceRuntime } from './presence';
-import { tellHosts, verifyTicket } from './knocks';
+import { returnTicket, tellHosts, verifyTicket } from './knocks';
 import { issueResume, verifyResume, type ResumeClaim } from './resume';
 
 type Refusal = [ErrorCode, string?, object?];
@@ -139,6 +139,13 @@ export function resumeToken(config: Config, snap: RoomSnapshot, self: Member): s
   });
 }
 
+/** Sends `socket` back to main room `parent` when breakout room `roomId` is no longer among its open rooms. */
+async function returnIfClosed(svc: RoomServices, parent: string, roomId: string, socket: RoomSocket): Promise<void> {
+  const main = await svc.store.snapshot(parent);
+  if (main?.breakouts?.rooms.some((r) => r.id === roomId)) return;
+  socket.emit('breakout:return', { room: parent, ticket: returnTicket(svc.config.secret, parent, roomId) });
+}
+
 /** What is sent to entered sockets before their welcome (see ./hold). */
 const holds = new WeakMap<RoomSocket, Hold>();
 
@@ -199,6 +206,8 @@ export async function welcome(svc: RoomServices, socket: RoomSocket, plog: Logge
     }
     // A host or co-host sees who is asking to join (when somebody is).
     if (runsMeeting(self) && snap.askToJoin) await tellHosts(svc.nsp, store, roomId, peerId);
+    // Into a breakout room whose rooms closed meanwhile (while moving, or away): straight back to the main room.
+    if (snap.parent) await returnIfClosed(svc, snap.parent, roomId, socket);
     plog.info({ resumed }, resumed ? 'participant resumed' : 'participant joined');
   } finally {
     hold?.discard();

@@ -10,7 +10,7 @@ import { newRoomCode } from '../rooms/codes';
 import { runsMeeting } from '../rooms/store';
 import { meetingRoom, peerRoom, type RoomServices } from './context';
 import type { EventTable } from './handler';
-import { issueTicket } from './knocks';
+import { issueTicket, returnTicket } from './knocks';
 import type { RoomEventContext } from './room-events';
 
 type BreakoutEvents = Pick<RoomClientToServer, 'host:breakouts-open' | 'host:breakouts-message' | 'host:breakouts-close' | 'breakout:help'>;
@@ -37,9 +37,7 @@ async function close(svc: RoomServices, roomId: string, by: PeerId | null, opene
   if (!r.closed) return;
   for (const room of r.closed.rooms) {
     // Anyone in the breakout room comes back, past the lock and "ask to join" of the main room.
-    svc.nsp
-      .to(meetingRoom(room.id))
-      .emit('breakout:return', { room: roomId, ticket: issueTicket(svc.config.secret, roomId, `r:${room.id}`, '') });
+    svc.nsp.to(meetingRoom(room.id)).emit('breakout:return', { room: roomId, ticket: returnTicket(svc.config.secret, roomId, room.id) });
   }
   svc.nsp.to(meetingRoom(roomId)).emit('room:breakouts', { breakouts: null });
   svc.log.info({ room: roomId, rooms: r.closed.rooms.length, by: by ?? 'timer' }, 'breakout rooms closed');

@@ -50,6 +50,11 @@ export function issueTicket(secret: string, roomId: string, id: string, name: st
   return `${body}.${sign(secret, body)}`;
 }
 
+/** The ticket back from breakout room `breakoutId` to its main room, for anyone in it. */
+export function returnTicket(secret: string, mainRoom: string, breakoutId: string): string {
+  return issueTicket(secret, mainRoom, `r:${breakoutId}`, '');
+}
+
 /** The `id` of a ticket of this room and name (or any name) that is neither altered nor too old; null for anything else. */
 export function verifyTicket(secret: string, ticket: string, roomId: string, name: string, now = Date.now()): string | null {
   const dot = ticket.indexOf('.');

@@ -4,7 +4,7 @@
  * on a real redis-server (participant i on replica i mod 3).
  */
 import type { Breakouts } from '../../server/protocol/events';
-import { closeAll, emitAck, join, joinInOrder, nothing, record, sync, waitFor, type Joined } from '../helpers/client';
+import { closeAll, connect, emitAck, join, joinInOrder, nothing, record, sync, waitFor, type Joined } from '../helpers/client';
 import { startCluster, type Cluster } from '../helpers/cluster';
 import { startRedis, type RedisProcess } from '../helpers/procs';
 import { startServer, type TestServer } from '../helpers/server';
@@ -107,6 +107,10 @@ describe.each(setups)('%s', (_label, replicas) => {
     expect(rb.room).toBe(main);
     const back = [await go(bob1, rb, 'Bob', 2), await go(cy1, rc, 'Cy', 0), await go(dee2, rd, 'Dee', 1)];
     expect(back[2].welcome.peers.map((p) => p.name)).toEqual(['Ada', 'Eve', 'Bob', 'Cy']);
+    // Someone still on the way to a closed breakout room is sent straight back.
+    const late = connect(url(1), '/room', { auth: { room: mb.room, name: 'Bob', admit: mb.ticket } });
+    const lateReturn = await waitFor<Return>(late, 'breakout:return');
+    expect(lateReturn.room).toBe(main);
     // Closing again is harmless; a return ticket is for the main room only.
     expect(await emitAck(ada.socket, 'host:breakouts-close')).toEqual({ ok: true });
     await expect(join(url(0), { room: fresh(), name: 'Bob', admit: rb.ticket })).rejects.toThrow('BAD_REQUEST');
