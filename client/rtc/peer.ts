@@ -115,15 +115,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (this.closed) return;
     console.info(`parley: ICE restart with ${this.remoteId} (${reason}, ${this.pc.connectionState})`);
     if (!this.negotiated) {
-      // Our first offer went unanswered: withdraw it and offer again.
-      if (this.initiator && this.pc.signalingState === 'have-local-offer') {
-        this.queue = this.queue
-          .then(async () => {
-            // Back to stable; the untouched transceivers make the browser ask for a fresh offer.
-            await this.pc.setLocalDescription({ type: 'rollback' });
-            this.pc.restartIce();
-          })
-          .catch((err: unknown) => console.warn('parley: re-offer failed', err));
+      // Our first offer went unanswered (it or its answer was lost, or is late): send it again, as it is. An offer
+      // made anew would bring other m-lines, which the other side cannot take if it did answer the first one.
+      const offer = this.pc.localDescription;
+      if (this.initiator && this.pc.signalingState === 'have-local-offer' && offer) {
+        this.send({ description: { type: 'offer', sdp: offer.sdp } });
       }
       return;
     }
@@ -157,7 +153,13 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (this.closed) return;
     if (description) {
       const collision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
-      if (description.type === 'offer' && description.sdp === this.lastOffer) return;
+      if (description.type === 'offer' && description.sdp === this.lastOffer) {
+        // An offer we answered, sent again: our answer was lost or is late. Answer again while nothing came after it.
+        const answer = this.pc.localDescription;
+        if (this.pc.signalingState === 'stable' && answer?.type === 'answer')
+          this.send({ description: { type: 'answer', sdp: answer.sdp } });
+        return;
+      }
       if (collision && !this.negotiated) {
         // Both sides sent a first offer. The polite side starts over as answerer; the impolite one keeps its
         // own and sends it again, in case the other side never got it (it was away when it was first sent).

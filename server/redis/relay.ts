@@ -20,7 +20,8 @@ export interface SignalRelay {
   /**
    * Queues `args` (e.g. ['signal', payload]) for the sockets in Socket.IO room `room` of the namespace on replica
    * `instance`; encodes once here. Args that do not encode as text (binary) are handed to `onMiss` at once, and so
-   * are packets to this replica's own instance whose room has no socket here (those are written at once).
+   * are packets to this replica's own instance whose room has no socket here (those are written at once), and, once
+   * Redis says so, packets whose publish no replica heard (`instance` is gone: it stopped or was killed).
    * `room` must be a well-formed string: a lone surrogate would reach the other replica as U+FFFD.
    */
   send(instance: string, room: string, args: unknown[]): void;
@@ -47,6 +48,8 @@ export interface RelayStats {
   delivered: number;
   /** Received packets whose room had no local socket (handed to onMiss). */
   missed: number;
+  /** Packets published to an instance that nobody listens for (it is gone), handed to onMiss on the sending side. */
+  unheard: number;
   /** Messages on this replica's channel that were not batches of this namespace's packets, ignored whole. */
   malformed: number;
 }
@@ -62,8 +65,9 @@ export interface SignalRelayOptions {
   log: Logger;
   /**
    * Called with the room and decoded args of a packet this relay could not deliver: received for a room with no
-   * socket here (its participant moved to another replica, or has not entered its rooms yet), or not encodable as
-   * text. The caller falls back to the adapter (`nsp.to(room).emit(...args)`).
+   * socket here (its participant moved to another replica, or has not entered its rooms yet), published to a replica
+   * that is gone (its participant came back on another one), or not encodable as text. The caller falls back to the
+   * adapter (`nsp.to(room).emit(...args)`).
    */
   onMiss?: (room: string, args: unknown[]) => void;
   /** The largest batch, in string units, before another SPUBLISH is started (a larger single packet goes alone). */
@@ -83,6 +87,16 @@ const MALFORMED_LOG_MS = 10_000;
  */
 export function relayChannel(channelPrefix: string, instance: string): string {
   return `${channelPrefix}#relay#${instance}`;
+}
+
+/** Packets to one replica that go out in one SPUBLISH. */
+interface Batch {
+  /** `<length>:<room><length>:<packet>` per packet. */
+  parts: string[];
+  /** The room and args of each packet, in the same order. */
+  sent: Array<[string, unknown[]]>;
+  size: number;
+  count: number;
 }
 
 interface WriteOptions {
@@ -153,22 +167,40 @@ export function createSignalRelay(opts: SignalRelayOptions): SignalRelay {
   }
   const prefix = probe[0].slice(0, -2);
 
-  const stats: RelayStats = { queued: 0, batches: 0, failed: 0, unencodable: 0, received: 0, delivered: 0, missed: 0, malformed: 0 };
+  const stats: RelayStats = {
+    queued: 0,
+    batches: 0,
+    failed: 0,
+    unencodable: 0,
+    received: 0,
+    delivered: 0,
+    missed: 0,
+    unheard: 0,
+    malformed: 0,
+  };
   let closed = false;
 
   // Per target instance: batches ready to go, the last one still filling. Map order keeps each instance's order.
-  const queues = new Map<string, { parts: string[]; size: number; count: number }[]>();
+  // Each batch keeps its packets' rooms and args, for onMiss should no replica hear it.
+  const queues = new Map<string, Batch[]>();
   let flushing: NodeJS.Immediate | undefined;
   // Set while publishing fails; the first failure of an outage is logged, the rest counted.
   let failing = false;
 
-  const publish = (target: string, batch: { parts: string[]; count: number }) => {
+  const publish = (target: string, batch: Batch) => {
     stats.batches++;
     pub.sPublish(channelOf(target), TAG + batch.parts.join('')).then(
-      () => {
-        if (!failing) return;
-        failing = false;
-        log.info('relay publishing again');
+      (heard) => {
+        if (failing) {
+          failing = false;
+          log.info('relay publishing again');
+        }
+        // Nobody listens on the target's channel: that replica is gone (a sender may still think a participant is
+        // there for a moment after it came back elsewhere). The adapter reaches wherever the participant is now.
+        if (heard === 0 && !closed) {
+          stats.unheard += batch.count;
+          for (const [room, args] of batch.sent) miss(room, args);
+        }
       },
       (err: unknown) => {
         stats.failed += batch.count;
@@ -274,8 +306,9 @@ export function createSignalRelay(opts: SignalRelayOptions): SignalRelay {
       let batches = queues.get(target);
       if (!batches) queues.set(target, (batches = []));
       let last = batches[batches.length - 1];
-      if (!last || (last.size > 0 && last.size + item.length > maxBatch)) batches.push((last = { parts: [], size: 0, count: 0 }));
+      if (!last || (last.size > 0 && last.size + item.length > maxBatch)) batches.push((last = { parts: [], sent: [], size: 0, count: 0 }));
       last.parts.push(item);
+      last.sent.push([room, args]);
       last.size += item.length;
       last.count++;
       flushing ??= setImmediate(flush);

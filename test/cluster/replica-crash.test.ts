@@ -3,7 +3,7 @@
  * exact, resumes keep PeerIds, readiness follows the Redis connection.
  */
 import { startCluster, type Cluster } from '../../scripts/cluster.cjs';
-import type { Peer } from '../../server/protocol/events';
+import type { Peer, SignalIn } from '../../server/protocol/events';
 import { closeAll, disconnected, join, joinInOrder, record, sleep, waitFor } from '../helpers/client';
 
 const GRACE_MS = 2000;
@@ -69,6 +69,26 @@ test('a participant of a SIGKILLed replica that resumes on another keeps its Pee
   await sleep(GRACE_MS + 1500);
   for (const s of seen) expect(s.filter((e) => e.event === 'peer:left' || e.event === 'peer:joined')).toEqual([]);
   expect(back.socket.connected).toBe(true);
+});
+
+test('a signal to a participant who came back from a SIGKILLed replica reaches it at once, though its sender’s replica last saw it on the dead one', async () => {
+  const room = fresh();
+  const [ada, , cy] = await onePerReplica(room, 'Ada', 'Bob', 'Cy');
+  // Once presence covers Cy's place (the next heartbeat), a signal teaches Ada's replica where Cy is (it keeps that
+  // for a second).
+  await sleep(1000);
+  const candidate = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' };
+  const first = waitFor<SignalIn>(cy.socket, 'signal');
+  ada.socket.emit('signal', { to: cy.welcome.self.id, candidate });
+  expect(await first).toEqual({ from: ada.welcome.self.id, candidate });
+  const cyGone = disconnected(cy.socket);
+  await cluster.replicas[2].kill('SIGKILL');
+  await cyGone;
+  const back = await join(url(1), { room, name: 'Cy', resume: cy.welcome.resume });
+  expect(back.welcome.self.id).toBe(cy.welcome.self.id);
+  const again = waitFor<SignalIn>(back.socket, 'signal', 3000);
+  ada.socket.emit('signal', { to: cy.welcome.self.id, candidate: null });
+  expect(await again).toEqual({ from: ada.welcome.self.id, candidate: null });
 });
 
 test('readiness follows Redis: 503 on every replica while it is down, 200 once it is back; an outage longer than the grace period removes nobody', async () => {

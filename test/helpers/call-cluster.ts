@@ -144,18 +144,21 @@ export interface ClusterParticipant {
   handshakes: Handshake[];
 }
 
+/** A room page opened through the LB, not yet in the call (ClusterParticipant without its PeerId). */
+export type ClusterPage = Omit<ClusterParticipant, 'id'>;
+
 /**
- * Opens the room page through the LB (pinned to `replica` with its cookie when given), joins as `name` and waits
- * for the own tile. Every Socket.IO handshake's answering replica is recorded. `relayOnly`: its media goes through
- * the cluster's coturn only.
+ * Opens the room page through the LB as `name` (pinned to `replica` with its cookie when given: the page and every
+ * socket it opens, /lobby and /room, go there while it is up). Every Socket.IO handshake's answering replica is
+ * recorded. `relayOnly`: its media goes through the cluster's coturn only.
  */
-export async function joinThroughLb(
-  cc: CallCluster,
+export async function openThroughLb(
+  cc: Pick<CallCluster, 'cluster' | 'browser' | 'cookies'>,
   room: string,
   name: string,
   replica?: string,
   opts: { relayOnly?: boolean } = {},
-): Promise<ClusterParticipant> {
+): Promise<ClusterPage> {
   const context = await cc.browser.newContext({ viewport: { width: 960, height: 600 } });
   if (opts.relayOnly) {
     // As behind a network that lets media through the TURN relay only: every peer connection of this page relays.
@@ -184,9 +187,25 @@ export async function joinThroughLb(
     handshakes.push({ at: Date.now(), status: res.status(), server: res.headers()['x-parley-server'] ?? '?' });
   });
   await page.goto(`${cc.cluster.url}/r/${room}`);
-  await joinFromPrejoin(page, name);
-  const id = await page.evaluate(() => (window as unknown as { parley: { selfId: string } }).parley.selfId);
-  return { name, id, page, context, console: lines, handshakes };
+  return { name, page, context, console: lines, handshakes };
+}
+
+/** The PeerId of a page in the call (window.parley.selfId). */
+export function selfIdOf(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { parley: { selfId: string } }).parley.selfId);
+}
+
+/** Opens the room page through the LB (openThroughLb), joins as `name` and waits for the own tile. */
+export async function joinThroughLb(
+  cc: CallCluster,
+  room: string,
+  name: string,
+  replica?: string,
+  opts: { relayOnly?: boolean } = {},
+): Promise<ClusterParticipant> {
+  const opened = await openThroughLb(cc, room, name, replica, opts);
+  await joinFromPrejoin(opened.page, name);
+  return { ...opened, id: await selfIdOf(opened.page) };
 }
 
 /** True when every participant's page decodes video from every other participant. */
@@ -207,12 +226,12 @@ export async function joinMesh(cc: CallCluster, room: string, placements: readon
 }
 
 /** window.parley.trail() of a page. */
-export function trail(p: ClusterParticipant): Promise<TrailEntry[]> {
+export function trail(p: Pick<ClusterParticipant, 'page'>): Promise<TrailEntry[]> {
   return p.page.evaluate(() => (window as unknown as { parley: { trail(): TrailEntry[] } }).parley.trail());
 }
 
 /** The replica the participant's latest successful handshake reached. */
-export function replicaOf(p: ClusterParticipant): string | undefined {
+export function replicaOf(p: Pick<ClusterParticipant, 'handshakes'>): string | undefined {
   return p.handshakes.filter((h) => h.status === 200).at(-1)?.server;
 }
 

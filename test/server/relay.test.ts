@@ -241,6 +241,27 @@ describe('between two replicas', () => {
     expect(b.relay.stats().delivered).toBe(before.delivered);
   });
 
+  test('packets to a replica that is gone (nobody listens on its channel) go to the sender’s onMiss, decoded, in order', async () => {
+    const payloads = [1, 2, 3].map((n) => ({ from: 'peer-a', candidate: { candidate: `candidate:${n} 1 udp 1 127.0.0.1 9 typ host` } }));
+    const before = a.relay.stats();
+    a.misses.length = 0;
+    for (const p of payloads) a.relay.send('replica-gone', ROOM, ['signal', p]);
+    // Handed over only once Redis said nobody heard them.
+    expect(a.misses).toEqual([]);
+    await until('the misses', () => a.misses.length === 3, 5000);
+    expect(a.misses).toEqual(payloads.map((p) => [ROOM, ['signal', p]]));
+    expect(a.relay.stats().unheard - before.unheard).toBe(3);
+    // One replica heard its batch: nothing comes back to the sender.
+    const client = await member(b, ROOM);
+    a.misses.length = 0;
+    const got = waitFor(client, 'signal');
+    a.relay.send(b.instance, ROOM, ['signal', { heard: true }]);
+    expect(await got).toEqual({ heard: true });
+    await sleep(50);
+    expect(a.misses).toEqual([]);
+    expect(a.relay.stats().unheard - before.unheard).toBe(3);
+  });
+
   test('a packet to its own instance is written here, without Redis', async () => {
     const client = await member(b, ROOM);
     const calls = await spublishCalls();
