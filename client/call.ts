@@ -229,9 +229,10 @@ export class Call extends Emitter<CallEvents> {
     this.mesh.configure(w.self.id, w.iceServers as RTCIceServer[]);
     this.ice.schedule(w.iceServers);
     this.state = reduceParticipants(this.state, { type: 'welcome', welcome: w });
+    // Before anything renders: a peer kept while it comes back must not lose its tile (and its video) meanwhile.
+    for (const id of waiting) this.awaitReturn(before.find((p) => p.id === id));
     // Told again right behind the welcome while breakout rooms are open (they may have closed while we were away).
     this.onBreakouts(null, true);
-    for (const id of waiting) this.awaitReturn(before.find((p) => p.id === id));
     this.dispatch({ type: 'self-media', media: this.media.state });
     this.dispatch({ type: 'self-hand', raised: this.hand });
     // We are the newcomer to these peers: we send the first offer.
