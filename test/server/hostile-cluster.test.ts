@@ -21,7 +21,7 @@ const REPLICAS = 3;
 const world = useHostileWorld({
   replicas: REPLICAS,
   label: '3 replicas',
-  settleMs: 100,
+  settleMs: 50,
   start: async () => {
     const redis = await startRedis();
     // The replicas trust X-Forwarded-For here, so that every client can have an address of its own.
