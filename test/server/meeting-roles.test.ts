@@ -97,8 +97,10 @@ describe.each(setups)('%s', (_label, replicas) => {
   test('a co-host has no power over the host nor over who is co-host; a participant has none at all', async () => {
     const room = fresh();
     const [ada, bob, cy] = await members(room, 'Ada', 'Bob', 'Cy');
+    // Listening before asking: across replicas the update may reach Cy before the ack reaches Ada.
+    const promoted = told(cy, 'peer:updated');
     expect(await emitAck(ada.socket, 'host:cohost', { id: idOf(bob), cohost: true })).toEqual({ ok: true });
-    await told(cy, 'peer:updated');
+    await promoted;
     const adaSeen = record(ada.socket);
     for (const [event, payload] of [
       ['host:kick', { id: idOf(ada) }],
@@ -139,9 +141,10 @@ describe.each(setups)('%s', (_label, replicas) => {
   test('when the host leaves, the co-host present longest becomes host, ahead of participants who came earlier', async () => {
     const room = fresh();
     const [ada, bob, cy, dee] = await members(room, 'Ada', 'Bob', 'Cy', 'Dee');
+    const named = told(bob, 'peer:updated', (m: Partial<Peer>) => m.id === idOf(cy));
     await emitAck(ada.socket, 'host:cohost', { id: idOf(dee), cohost: true });
     await emitAck(ada.socket, 'host:cohost', { id: idOf(cy), cohost: true });
-    await told(bob, 'peer:updated', (m: Partial<Peer>) => m.id === idOf(cy));
+    await named;
     const promoted = told(bob, 'peer:updated', (m: Partial<Peer>) => m.host === true);
     const token = told<{ resume: string }>(cy, 'room:resume');
     expect(await emitAck(ada.socket, 'room:leave')).toEqual({ ok: true });
@@ -160,8 +163,9 @@ describe.each(setups)('%s', (_label, replicas) => {
   test('mute all asks every participant but the hosts and co-hosts', async () => {
     const room = fresh();
     const [ada, bob, cy, dee] = await members(room, 'Ada', 'Bob', 'Cy', 'Dee');
+    const promoted = told(cy, 'peer:updated');
     await emitAck(ada.socket, 'host:cohost', { id: idOf(bob), cohost: true });
-    await told(cy, 'peer:updated');
+    await promoted;
     const asked = [told(cy, 'media:mute-request'), told(dee, 'media:mute-request')];
     expect(await emitAck(bob.socket, 'host:mute-all')).toEqual({ ok: true });
     expect(await Promise.all(asked)).toEqual([{ by: idOf(bob) }, { by: idOf(bob) }]);
