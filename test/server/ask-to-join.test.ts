@@ -6,23 +6,9 @@
 import type { Socket } from 'socket.io-client';
 import type { Knock, KnockStatus, LobbyRoom, RoomSettings } from '../../server/protocol/events';
 import { issueTicket } from '../../server/realtime/knocks';
-import {
-  closeAll,
-  connect,
-  emitAck,
-  join,
-  joinInOrder,
-  nothing,
-  peek,
-  record,
-  refused,
-  sync,
-  waitFor,
-  type Joined,
-} from '../helpers/client';
-import { startCluster, type Cluster } from '../helpers/cluster';
-import { startRedis, type RedisProcess } from '../helpers/procs';
-import { startServer, type TestServer } from '../helpers/server';
+import { connect, emitAck, join, joinInOrder, nothing, peek, record, refused, sync, waitFor, type Joined } from '../helpers/client';
+import type { Cluster } from '../helpers/cluster';
+import { REPLICA_SETUPS, useReplicaSet } from '../helpers/replica-set';
 
 jest.setTimeout(20_000);
 
@@ -43,16 +29,7 @@ async function knock(url: string, room: string, name: string): Promise<{ lobby: 
 const knocksAre = (j: Joined, ...expected: string[]) =>
   waitFor<{ knocks: Knock[] }>(j.socket, 'room:knocks', 5000, (m) => JSON.stringify(names(m.knocks)) === JSON.stringify(expected));
 
-const setups = [
-  ['one replica, state in memory', 1],
-  ['three replicas on Redis', 3],
-] as const;
-
-describe.each(setups)('%s', (_label, replicas) => {
-  let redis: RedisProcess | undefined;
-  let cluster: Cluster | undefined;
-  let single: TestServer | undefined;
-  const url = (i: number) => (cluster ? cluster.replicas[i % cluster.replicas.length].url : (single as TestServer).url);
+describe.each(REPLICA_SETUPS)('%s', (_label, replicas) => {
   const members = (room: string, ...who: string[]) => joinInOrder(url, room, ...who);
   /** A meeting of Ada (host), Bob (co-host) and Cy, asking to join. */
   async function meeting(room: string): Promise<[Joined, Joined, Joined]> {
@@ -64,21 +41,8 @@ describe.each(setups)('%s', (_label, replicas) => {
     return [ada, bob, cy];
   }
 
-  beforeAll(async () => {
-    const config = { joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 1500, roomMaxPeers: 4 };
-    if (replicas === 1) {
-      single = await startServer(config);
-    } else {
-      redis = await startRedis();
-      cluster = await startCluster(redis.url, replicas, config);
-    }
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await single?.close();
-    await cluster?.close();
-    await redis?.stop();
-  });
+  const set = useReplicaSet(replicas, { joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 1500, roomMaxPeers: 4 });
+  const { url } = set;
 
   test('a newcomer must knock; hosts and co-hosts see it, the others do not; admitted, it joins with its ticket', async () => {
     const room = fresh();
@@ -219,7 +183,7 @@ describe.each(setups)('%s', (_label, replicas) => {
       const listed = knocksAre(bob, 'Oz');
       const k = await knock(url(2), room, 'Oz');
       await listed;
-      await (cluster as Cluster).replicas[0].close();
+      await (set.cluster() as Cluster).replicas[0].close();
       const admitted = waitFor<{ ticket: string }>(k.lobby, 'lobby:admitted');
       expect(await emitAck(bob.socket, 'host:admit', { id: k.status.id })).toEqual({ ok: true, admitted: 1 });
       const oz = await join(url(2), { room, name: 'Oz', admit: (await admitted).ticket });

@@ -4,10 +4,8 @@
  * on a real redis-server (participant i on replica i mod 3).
  */
 import type { Breakouts } from '../../server/protocol/events';
-import { closeAll, connect, emitAck, join, joinInOrder, nothing, record, sync, waitFor, type Joined } from '../helpers/client';
-import { startCluster, type Cluster } from '../helpers/cluster';
-import { startRedis, type RedisProcess } from '../helpers/procs';
-import { startServer, type TestServer } from '../helpers/server';
+import { connect, emitAck, join, joinInOrder, nothing, record, sync, waitFor, type Joined } from '../helpers/client';
+import { REPLICA_SETUPS, useReplicaSet } from '../helpers/replica-set';
 
 jest.setTimeout(20_000);
 
@@ -17,33 +15,8 @@ const refusedWith = (code: string) => ({ ok: false, error: { code, message: expe
 type Move = { room: string; name: string; ticket: string; endsAt: number };
 type Return = { room: string; ticket: string };
 
-const setups = [
-  ['one replica, state in memory', 1],
-  ['three replicas on Redis', 3],
-] as const;
-
-describe.each(setups)('%s', (_label, replicas) => {
-  let redis: RedisProcess | undefined;
-  let cluster: Cluster | undefined;
-  let single: TestServer | undefined;
-  const url = (i: number) => (cluster ? cluster.replicas[i % cluster.replicas.length].url : (single as TestServer).url);
-  const store = (i = 0) => (cluster ? cluster.replicas[i].parley.store : (single as TestServer).parley.store);
-
-  beforeAll(async () => {
-    const config = { joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 1500 };
-    if (replicas === 1) {
-      single = await startServer(config);
-    } else {
-      redis = await startRedis();
-      cluster = await startCluster(redis.url, replicas, config);
-    }
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await single?.close();
-    await cluster?.close();
-    await redis?.stop();
-  });
+describe.each(REPLICA_SETUPS)('%s', (_label, replicas) => {
+  const { url, store } = useReplicaSet(replicas, { joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 1500 });
 
   /** Leaves `from` and joins the room a move or return names, with its ticket, on replica `at`. */
   async function go(from: Joined, to: { room: string; ticket: string }, name: string, at: number): Promise<Joined> {

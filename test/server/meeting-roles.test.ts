@@ -4,7 +4,6 @@
  */
 import type { Peer, PeerId, RoomSettings } from '../../server/protocol/events';
 import {
-  closeAll,
   connect,
   disconnected,
   emitAck,
@@ -18,9 +17,7 @@ import {
   waitFor,
   type Joined,
 } from '../helpers/client';
-import { startCluster, type Cluster } from '../helpers/cluster';
-import { startRedis, type RedisProcess } from '../helpers/procs';
-import { startServer, type TestServer } from '../helpers/server';
+import { REPLICA_SETUPS, useReplicaSet } from '../helpers/replica-set';
 
 jest.setTimeout(20_000);
 
@@ -35,32 +32,15 @@ const told = <T>(j: Joined, event: string, filter: (v: T) => boolean = () => tru
 /** The reaction budget the replicas get: 1 a second, bursts of REACTION_BURST. */
 const REACTION_BURST = 6;
 
-const setups = [
-  ['one replica, state in memory', 1],
-  ['three replicas on Redis', 3],
-] as const;
-
-describe.each(setups)('%s', (_label, replicas) => {
-  let redis: RedisProcess | undefined;
-  let cluster: Cluster | undefined;
-  let single: TestServer | undefined;
-  const url = (i: number) => (cluster ? cluster.replicas[i % cluster.replicas.length].url : (single as TestServer).url);
+describe.each(REPLICA_SETUPS)('%s', (_label, replicas) => {
   const members = (room: string, ...names: string[]) => joinInOrder(url, room, ...names);
 
-  beforeAll(async () => {
-    const limits = { joinRatePerAddr: 1000, joinBurstPerAddr: 1000, resumeGraceMs: 1500, reactionRate: 1, reactionBurst: REACTION_BURST };
-    if (replicas === 1) {
-      single = await startServer(limits);
-    } else {
-      redis = await startRedis();
-      cluster = await startCluster(redis.url, replicas, limits);
-    }
-  });
-  afterEach(() => closeAll());
-  afterAll(async () => {
-    await single?.close();
-    await cluster?.close();
-    await redis?.stop();
+  const { url } = useReplicaSet(replicas, {
+    joinRatePerAddr: 1000,
+    joinBurstPerAddr: 1000,
+    resumeGraceMs: 1500,
+    reactionRate: 1,
+    reactionBurst: REACTION_BURST,
   });
 
   test('the host makes a co-host: everyone is told, a newcomer sees it, and the co-host runs the meeting', async () => {
