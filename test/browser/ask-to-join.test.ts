@@ -3,20 +3,10 @@
  * join…", the host admits (the newcomer is in without another click) or denies (the newcomer is told, and stays
  * out).
  */
-import type { Page } from 'playwright-core';
 import { newRoomCode } from '../../server/rooms/codes';
-import { openPage, sleep, tile, tileIds, useBrowserCall, waitUntil } from '../helpers/browser';
+import { knockList, openPage, openPeople, sleep, tile, tileIds, useBrowserCall, waitUntil } from '../helpers/browser';
 
 const call = useBrowserCall();
-
-async function openPeople(page: Page) {
-  const list = page.getByRole('list', { name: 'People in the meeting' });
-  if (!(await list.isVisible())) await page.getByRole('button', { name: 'People', exact: true }).click();
-  await list.waitFor();
-}
-
-/** The "Asking to join" box of a host's People panel. */
-const knocks = (page: Page) => page.getByRole('region', { name: 'Asking to join' });
 
 /** Opens the room page as `name` and presses "Join now" in a room that asks to join. */
 async function knock(room: string, name: string) {
@@ -36,10 +26,10 @@ test('the host turns on "Ask to join"; a knock is admitted and the newcomer is i
   await waitUntil('the toggle to show "Ask to join" on', async () => (await ask.getAttribute('aria-pressed')) === 'true');
 
   const bob = await knock(room, 'Bob');
-  await knocks(ada.page).getByText('Bob', { exact: true }).waitFor();
+  await knockList(ada.page).getByText('Bob', { exact: true }).waitFor();
   // Waiting, Bob sees nothing of the call.
   expect(await bob.page.getByRole('button', { name: 'Leave call' }).count()).toBe(0);
-  await knocks(ada.page).getByRole('button', { name: 'Admit' }).click();
+  await knockList(ada.page).getByRole('button', { name: 'Admit' }).click();
 
   await bob.page.getByRole('button', { name: 'Leave call' }).waitFor({ timeout: 15_000 });
   const bobId = await waitUntil('Bob`s PeerId', () =>
@@ -47,7 +37,10 @@ test('the host turns on "Ask to join"; a knock is admitted and the newcomer is i
   );
   await tile(ada.page, bobId).waitFor();
   expect((await tileIds(ada.page)).sort()).toEqual([ada.id, bobId].sort());
-  await waitUntil('the knock list to empty', async () => (await knocks(ada.page).count()) === 0 || !(await knocks(ada.page).isVisible()));
+  await waitUntil(
+    'the knock list to empty',
+    async () => (await knockList(ada.page).count()) === 0 || !(await knockList(ada.page).isVisible()),
+  );
 });
 
 test('a denied knock is told so, stays out, and may not knock again at once', async () => {
@@ -56,8 +49,8 @@ test('a denied knock is told so, stays out, and may not knock again at once', as
   await openPeople(ada.page);
   await ada.page.getByRole('button', { name: 'Ask to join' }).click();
   const cy = await knock(room, 'Cy');
-  await knocks(ada.page).getByText('Cy', { exact: true }).waitFor();
-  await knocks(ada.page).getByRole('button', { name: 'Deny' }).click();
+  await knockList(ada.page).getByText('Cy', { exact: true }).waitFor();
+  await knockList(ada.page).getByRole('button', { name: 'Deny' }).click();
 
   await cy.page.getByText('A host declined your request to join', { exact: false }).waitFor();
   const joinNow = cy.page.getByRole('button', { name: 'Join now' });
@@ -69,7 +62,7 @@ test('a denied knock is told so, stays out, and may not knock again at once', as
   await joinNow.click();
   const deadline = Date.now() + 1500;
   while (Date.now() < deadline) {
-    expect(await knocks(ada.page).isVisible()).toBe(false);
+    expect(await knockList(ada.page).isVisible()).toBe(false);
     await sleep(100);
   }
   await waitUntil('"Join now" to be back after the refusal', () => joinNow.isEnabled());

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { newRoomCode } from '../../server/rooms/codes';
-import { tileIds, useBrowserCall, waitUntil, type Participant } from '../helpers/browser';
+import { openPeople, type Participant, tileIds, useBrowserCall, waitUntil } from '../helpers/browser';
 import { COLOURS, makeMediaDir, rmMediaDir, waitForFrames, writeSolidY4m } from '../helpers/frames';
 import { screenshotPath } from '../helpers/screenshots';
 
@@ -47,8 +47,7 @@ async function waitForCall(p: Participant, names: string[], leftId: string): Pro
 }
 
 async function openBreakoutPanel(page: Page) {
-  const list = page.getByRole('list', { name: 'People in the meeting' });
-  if (!(await list.isVisible())) await page.getByRole('button', { name: 'People', exact: true }).click();
+  await openPeople(page);
   await page.getByRole('button', { name: 'Breakout rooms', exact: true }).click();
   await page.getByRole('heading', { name: 'Breakout rooms' }).waitFor();
 }

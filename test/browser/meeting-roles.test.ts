@@ -7,6 +7,10 @@ import { newRoomCode } from '../../server/rooms/codes';
 import {
   closeAll,
   joinCall,
+  openPeople,
+  type Participant,
+  peopleList,
+  personRow,
   sleep,
   tile,
   tileIds,
@@ -14,7 +18,6 @@ import {
   useBrowserCall,
   waitForTileState,
   waitUntil,
-  type Participant,
 } from '../helpers/browser';
 
 const call = useBrowserCall();
@@ -35,22 +38,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => closeAll([ada, bob, cy]));
-
-function peopleList(page: Page) {
-  return page.getByRole('list', { name: 'People in the meeting' });
-}
-
-async function openPeople(page: Page) {
-  if (!(await peopleList(page).isVisible())) await page.getByRole('button', { name: 'People', exact: true }).click();
-  await peopleList(page).waitFor();
-}
-
-/** A person's row in the People panel. */
-function row(page: Page, name: string) {
-  return peopleList(page)
-    .getByRole('listitem')
-    .filter({ has: page.getByText(name, { exact: true }) });
-}
 
 async function openChat(page: Page) {
   const box = page.getByRole('textbox', { name: 'Message' });
@@ -118,21 +105,21 @@ test('the host makes Bob co-host; Bob gets the host controls and mutes everyone 
   await openPeople(ada.page);
   await openPeople(bob.page);
   expect(await bob.page.getByRole('heading', { name: 'Host controls' }).count()).toBe(0);
-  expect(await row(bob.page, 'Cy').getByRole('button').count()).toBe(0);
+  expect(await personRow(bob.page, 'Cy').getByRole('button').count()).toBe(0);
   // Only the host chooses co-hosts, and not for itself.
-  expect(await row(ada.page, 'Ada').getByRole('button', { name: 'Make co-host' }).count()).toBe(0);
-  expect(await row(ada.page, 'Cy').getByRole('button', { name: 'Make co-host', exact: true }).count()).toBe(1);
+  expect(await personRow(ada.page, 'Ada').getByRole('button', { name: 'Make co-host' }).count()).toBe(0);
+  expect(await personRow(ada.page, 'Cy').getByRole('button', { name: 'Make co-host', exact: true }).count()).toBe(1);
 
-  await row(ada.page, 'Bob').getByRole('button', { name: 'Make co-host', exact: true }).click();
-  await row(ada.page, 'Bob').getByRole('button', { name: 'Remove co-host', exact: true }).waitFor();
-  await row(ada.page, 'Bob').getByText('Co-host', { exact: true }).waitFor();
+  await personRow(ada.page, 'Bob').getByRole('button', { name: 'Make co-host', exact: true }).click();
+  await personRow(ada.page, 'Bob').getByRole('button', { name: 'Remove co-host', exact: true }).waitFor();
+  await personRow(ada.page, 'Bob').getByText('Co-host', { exact: true }).waitFor();
   await bob.page.getByRole('heading', { name: 'Host controls' }).waitFor();
-  await row(bob.page, 'Bob').getByText('You · Co-host', { exact: true }).waitFor();
-  await row(bob.page, 'Ada').getByText('Host', { exact: true }).waitFor();
+  await personRow(bob.page, 'Bob').getByText('You · Co-host', { exact: true }).waitFor();
+  await personRow(bob.page, 'Ada').getByText('Host', { exact: true }).waitFor();
 
   // A co-host: controls over Cy, none over the host, no co-host buttons.
-  await row(bob.page, 'Cy').getByRole('button', { name: 'Remove Cy', exact: true }).waitFor();
-  expect(await row(bob.page, 'Ada').getByRole('button').count()).toBe(0);
+  await personRow(bob.page, 'Cy').getByRole('button', { name: 'Remove Cy', exact: true }).waitFor();
+  expect(await personRow(bob.page, 'Ada').getByRole('button').count()).toBe(0);
   expect(await bob.page.getByRole('button', { name: /co-host/i }).count()).toBe(0);
   for (const name of ['Lock meeting', 'Lock chat', 'Lock screen share', 'Mute all']) {
     await bob.page.getByRole('button', { name, exact: true }).waitFor();
@@ -204,22 +191,22 @@ test('raised hands queue in the order they went up; the host lowers Cy’s and C
     return names.join(',') === 'Cy,Bob,Ada' ? names : undefined;
   });
   expect(order).toEqual(['Cy', 'Bob', 'Ada']);
-  await row(ada.page, 'Cy').getByRole('img', { name: 'Hand raised, number 1 in line' }).waitFor();
-  await row(ada.page, 'Bob').getByRole('img', { name: 'Hand raised, number 2 in line' }).waitFor();
-  expect(await row(ada.page, 'Ada').getByRole('button', { name: 'Lower hand' }).count()).toBe(0);
+  await personRow(ada.page, 'Cy').getByRole('img', { name: 'Hand raised, number 1 in line' }).waitFor();
+  await personRow(ada.page, 'Bob').getByRole('img', { name: 'Hand raised, number 2 in line' }).waitFor();
+  expect(await personRow(ada.page, 'Ada').getByRole('button', { name: 'Lower hand' }).count()).toBe(0);
   expect(await pressed(cy.page, 'Raise hand')).toBe('true');
 
-  await row(ada.page, 'Cy').getByRole('button', { name: 'Lower hand', exact: true }).click();
+  await personRow(ada.page, 'Cy').getByRole('button', { name: 'Lower hand', exact: true }).click();
   await waitUntil('Cy’s Raise hand button to be no longer pressed', async () => (await pressed(cy.page, 'Raise hand')) === 'false');
   await ada.page.locator(`[data-participant-id="${cy.id}"][data-hand="down"]`).waitFor();
-  await row(ada.page, 'Bob').getByRole('img', { name: 'Hand raised, number 1 in line' }).waitFor();
+  await personRow(ada.page, 'Bob').getByRole('img', { name: 'Hand raised, number 1 in line' }).waitFor();
   expect(
-    await row(ada.page, 'Cy')
+    await personRow(ada.page, 'Cy')
       .getByRole('img', { name: /Hand raised/ })
       .count(),
   ).toBe(0);
   expect(await pressed(bob.page, 'Raise hand')).toBe('true');
   // Cy raises again: behind Bob now.
   await cy.page.getByRole('button', { name: 'Raise hand', exact: true }).click();
-  await row(ada.page, 'Cy').getByRole('img', { name: 'Hand raised, number 2 in line' }).waitFor();
+  await personRow(ada.page, 'Cy').getByRole('img', { name: 'Hand raised, number 2 in line' }).waitFor();
 });

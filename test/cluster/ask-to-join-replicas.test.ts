@@ -5,7 +5,7 @@
  * and nobody sees anybody leave.
  */
 import type { Page } from 'playwright-core';
-import { sleep, tileIds, waitUntil } from '../helpers/browser';
+import { knockList, openPeople, personRow, sleep, tileIds, waitUntil } from '../helpers/browser';
 import {
   allDecoding,
   leftSeen,
@@ -30,25 +30,6 @@ let cyPage: ClusterPage | undefined;
 afterAll(async () => {
   await cyPage?.context.close().catch(() => undefined);
 });
-
-function peopleList(page: Page) {
-  return page.getByRole('list', { name: 'People in the meeting' });
-}
-
-async function openPeople(page: Page) {
-  if (!(await peopleList(page).isVisible())) await page.getByRole('button', { name: 'People', exact: true }).click();
-  await peopleList(page).waitFor();
-}
-
-/** A person's row in the People panel. */
-function row(page: Page, name: string) {
-  return peopleList(page)
-    .getByRole('listitem')
-    .filter({ has: page.getByText(name, { exact: true }) });
-}
-
-/** The "Asking to join" box of a host's or co-host's People panel. */
-const knocks = (page: Page) => page.getByRole('region', { name: 'Asking to join' });
 
 const askToJoinOn = async (page: Page) => (await page.getByRole('button', { name: 'Ask to join' }).getAttribute('aria-pressed')) === 'true';
 
@@ -79,8 +60,8 @@ test('SIGKILL of the host’s replica while a newcomer knocks: the co-host on an
   // Ada makes Bob co-host and turns on "Ask to join"; Bob's panel follows.
   await openPeople(ada.page);
   await openPeople(bob.page);
-  await row(ada.page, 'Bob').getByRole('button', { name: 'Make co-host', exact: true }).click();
-  await row(ada.page, 'Bob').getByRole('button', { name: 'Remove co-host', exact: true }).waitFor();
+  await personRow(ada.page, 'Bob').getByRole('button', { name: 'Make co-host', exact: true }).click();
+  await personRow(ada.page, 'Bob').getByRole('button', { name: 'Remove co-host', exact: true }).waitFor();
   await bob.page.getByRole('heading', { name: 'Host controls' }).waitFor();
   await ada.page.getByRole('button', { name: 'Ask to join' }).click();
   await waitUntil('Ada’s "Ask to join" to show on', () => askToJoinOn(ada.page));
@@ -92,7 +73,7 @@ test('SIGKILL of the host’s replica while a newcomer knocks: the co-host on an
   await cy.page.getByRole('textbox', { name: 'Your name' }).fill('Cy');
   await cy.page.getByRole('button', { name: 'Join now' }).click();
   await cy.page.getByRole('status').filter({ hasText: 'Asking to join…' }).waitFor();
-  for (const p of [ada, bob]) await knocks(p.page).getByText('Cy', { exact: true }).waitFor();
+  for (const p of [ada, bob]) await knockList(p.page).getByText('Cy', { exact: true }).waitFor();
   expect(await cy.page.getByRole('button', { name: 'Leave call' }).count()).toBe(0);
   // Every socket Cy's page opened so far (the room watch and the knock on /lobby) is on r3.
   expect(cy.handshakes.length).toBeGreaterThan(0);
@@ -120,7 +101,7 @@ test('SIGKILL of the host’s replica while a newcomer knocks: the co-host on an
     killedAt,
     { polling: 20, timeout: 10_000 },
   );
-  await knocks(bob.page).getByRole('listitem').filter({ hasText: 'Cy' }).getByRole('button', { name: 'Admit', exact: true }).click();
+  await knockList(bob.page).getByRole('listitem').filter({ hasText: 'Cy' }).getByRole('button', { name: 'Admit', exact: true }).click();
   const admittedAt = Date.now();
   release();
   await ada.context.unroute(handshake);
@@ -170,7 +151,7 @@ test('SIGKILL of the host’s replica while a newcomer knocks: the co-host on an
   for (const p of everyone) expect([p.name, await leftSeen(p)]).toEqual([p.name, []]);
   // Nobody is left asking.
   for (const p of [ada, bob]) {
-    await waitUntil(`${p.name}’s knock list to empty`, async () => !(await knocks(p.page).isVisible()));
+    await waitUntil(`${p.name}’s knock list to empty`, async () => !(await knockList(p.page).isVisible()));
   }
   expect(counts).toEqual({ r2: (counts.r2 ?? 0) as number, r3: (counts.r3 ?? 0) as number });
   expect((counts.r2 ?? 0) + (counts.r3 ?? 0)).toBe(3);

@@ -213,3 +213,29 @@ export function useBrowserCall(overrides: Partial<Config> = {}, launch: { fakeVi
     join: async (room, name) => track(await joinCall(started(browser, 'browser'), started(server, 'replica').url, room, name)),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The People panel
+
+/** The list of people in the People panel. */
+export function peopleList(page: Page) {
+  return page.getByRole('list', { name: 'People in the meeting' });
+}
+
+/** Opens the People panel (when it is not open yet) and waits for its list. */
+export async function openPeople(page: Page): Promise<void> {
+  if (!(await peopleList(page).isVisible())) await page.getByRole('button', { name: 'People', exact: true }).click();
+  await peopleList(page).waitFor();
+}
+
+/** A person's row in the People panel. */
+export function personRow(page: Page, name: string) {
+  return peopleList(page)
+    .getByRole('listitem')
+    .filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/** The "Asking to join" box of a host's or co-host's People panel. */
+export function knockList(page: Page) {
+  return page.getByRole('region', { name: 'Asking to join' });
+}
