@@ -1,5 +1,6 @@
 import { parseMeetingInput } from '../../client/shared/codes';
-import { errorCode, errorWords, UNREACHABLE } from '../../client/shared/errors';
+import { errorCode, errorWords } from '../../client/shared/errors';
+import { t } from '../../client/i18n';
 import { cleanName, initials, listNames, presenceLine } from '../../client/shared/names';
 import { addRecent, parseRecent } from '../../client/shared/recent';
 
@@ -61,7 +62,7 @@ describe('errors in words', () => {
     expect(errorWords({ message: 'ROOM_FULL' })).toBe('This meeting is full');
     expect(errorWords({ message: 'BANNED' })).toBe('You were removed from this meeting');
     expect(errorWords({ message: 'ROOM_LOCKED' })).toMatch(/locked/);
-    expect(errorWords(new Error('websocket error'))).toBe(UNREACHABLE);
+    expect(errorWords(new Error('websocket error'))).toBe(t('error.unreachable'));
   });
 });
 

@@ -1,0 +1,57 @@
+import { LANGUAGES, isLanguage, language, matchLanguage, plural, setLanguage, t, type MessageKey } from '../../client/i18n';
+import { en } from '../../client/i18n/en';
+import { errorWords, wordsFor } from '../../client/shared/errors';
+
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('the UI catalogues', () => {
+  afterEach(() => setLanguage('en'));
+
+  it.each(Object.keys(LANGUAGES))('%s has every English key, no other, each non-empty with the same placeholders', (lang) => {
+    const messages = LANGUAGES[lang as keyof typeof LANGUAGES].messages;
+    expect(Object.keys(messages).sort()).toEqual(Object.keys(en).sort());
+    for (const key of Object.keys(en) as MessageKey[]) {
+      expect(messages[key].trim()).not.toBe('');
+      expect({ key, placeholders: placeholders(messages[key]) }).toEqual({ key, placeholders: placeholders(en[key]) });
+    }
+  });
+
+  it('translations are translated: most of each non-English catalogue differs from English', () => {
+    for (const lang of ['de', 'fr', 'es'] as const) {
+      const keys = Object.keys(en) as MessageKey[];
+      const same = keys.filter((k) => LANGUAGES[lang].messages[k] === en[k]);
+      expect({ lang, sameShare: same.length / keys.length < 0.2 }).toEqual({ lang, sameShare: true });
+    }
+  });
+
+  it('picks the first preferred language Parley speaks, by primary subtag, else English', () => {
+    expect(matchLanguage(['de-AT', 'fr'])).toBe('de');
+    expect(matchLanguage(['pt-BR', 'es-MX', 'de'])).toBe('es');
+    expect(matchLanguage(['ja', 'zh-CN'])).toBe('en');
+    expect(matchLanguage([])).toBe('en');
+    expect(isLanguage('fr')).toBe(true);
+    expect(isLanguage('toString')).toBe(false);
+  });
+
+  it('switches language, and server refusals follow it by code', () => {
+    setLanguage('de');
+    expect(language()).toBe('de');
+    expect(wordsFor('ROOM_FULL')).toBe('Diese Besprechung ist voll');
+    expect(errorWords({ message: 'ROOM_LOCKED' })).toBe(LANGUAGES.de.messages['error.ROOM_LOCKED']);
+    expect(errorWords(new Error('xhr poll error'))).toBe(t('error.unreachable'));
+    setLanguage('fr');
+    expect(wordsFor('ROOM_FULL')).toBe('Cette réunion est complète');
+    setLanguage(null);
+    expect(language()).toBe('en');
+  });
+
+  it('fills placeholders and chooses plural forms by the language rules', () => {
+    expect(plural('people.count', 1)).toBe('1 person in the call');
+    expect(plural('people.count', 0)).toBe('0 people in the call');
+    expect(plural('people.count', 5)).toBe('5 people in the call');
+    setLanguage('fr');
+    // French counts 0 and 1 as singular.
+    expect(plural('people.count', 0)).toBe('0 personne dans la réunion');
+    expect(t('error.ROOM_FULL', { unused: 1 })).toBe(LANGUAGES.fr.messages['error.ROOM_FULL']);
+  });
+});
