@@ -4,7 +4,9 @@
  */
 import type { Media } from '../../server/protocol/events';
 import { Emitter } from '../shared/emitter';
+import { t } from '../i18n';
 import { rememberDevice, rememberedDevice } from './devices';
+import { NoiseSuppressor } from './noise-suppression';
 
 export interface OutgoingTracks {
   audio: MediaStreamTrack | null;
@@ -40,13 +42,18 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   private wantVideo = true;
   /** Which kinds the browser let us open at all. */
   available: Availability = { audio: false, video: false };
+  /** Between the microphone and what is sent: the denoised microphone once it runs. */
+  private readonly suppressor = new NoiseSuppressor(
+    () => this.publish(),
+    () => this.emit('notice', t('audio.noiseSuppression.failed')),
+  );
 
   get state(): Media {
     return { audio: this.wantAudio && !!this.mic, video: this.wantVideo && !!this.cam, screen: !!this.screen };
   }
 
   get outgoing(): OutgoingTracks {
-    return { audio: this.mic, video: this.cam, screen: this.screen };
+    return { audio: this.suppressor.output(this.mic), video: this.cam, screen: this.screen };
   }
 
   /**
@@ -98,6 +105,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     this.wantAudio = on;
     if (on && !this.mic) await this.openMic();
     if (this.mic) this.mic.enabled = on;
+    this.suppressor.mirror(this.mic);
     this.emit('state', this.state);
   }
 
@@ -229,6 +237,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   }
 
   private publish(): void {
+    this.suppressor.follow(this.mic);
     this.emit('tracks', this.outgoing);
     if (this.cam !== (this.cameraPreview?.getVideoTracks()[0] ?? null)) {
       this.cameraPreview = this.cam ? new MediaStream([this.cam]) : null;
