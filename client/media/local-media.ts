@@ -73,7 +73,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     let lastError: unknown = null;
     for (const c of attempts) {
       try {
-        const stream = await navigator.mediaDevices.getUserMedia(c);
+        const stream = await openDevices(c);
         this.mic = stream.getAudioTracks()[0] ?? null;
         this.cam = stream.getVideoTracks()[0] ?? null;
         break;
@@ -173,7 +173,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
 
   private async openMic(): Promise<void> {
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: this.constraint('audioinput') });
+      const stream = await openDevices({ audio: this.constraint('audioinput') });
       const track = stream.getAudioTracks()[0];
       if (!track) return;
       this.mic?.stop();
@@ -193,7 +193,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     try {
       // Stop the old camera first: some cameras cannot be opened twice.
       this.cam?.stop();
-      const stream = await navigator.mediaDevices.getUserMedia({ video: this.videoConstraint() });
+      const stream = await openDevices({ video: this.videoConstraint() });
       const track = stream.getVideoTracks()[0] ?? null;
       if (!this.wantVideo) {
         track?.stop();
@@ -212,13 +212,13 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
 
   private constraint(kind: 'audioinput' | 'videoinput'): MediaTrackConstraints | boolean {
     const id = rememberedDevice(kind);
-    return id ? { deviceId: { ideal: id } } : true;
+    return id ? { deviceId: { exact: id } } : true;
   }
 
   private videoConstraint(): MediaTrackConstraints {
     const id = rememberedDevice('videoinput');
     // A full mesh sends one copy per participant: modest resolution keeps eight people within reach.
-    return { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 }, ...(id ? { deviceId: { ideal: id } } : {}) };
+    return { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 }, ...(id ? { deviceId: { exact: id } } : {}) };
   }
 
   /** A device unplugged mid-call ends its track: show it as off instead of a frozen picture. */
@@ -248,5 +248,25 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
       this.emit('screen-preview', this.screenPreview);
     }
     this.emit('state', this.state);
+  }
+}
+
+/**
+ * getUserMedia asking for the chosen devices exactly (Chrome takes an `ideal` deviceId as a mere hint and may open
+ * another device); when a chosen device is gone (unplugged since), the browser's default one instead.
+ */
+async function openDevices(c: MediaStreamConstraints): Promise<MediaStream> {
+  try {
+    return await navigator.mediaDevices.getUserMedia(c);
+  } catch (err) {
+    if (!(err instanceof DOMException && (err.name === 'OverconstrainedError' || err.name === 'NotFoundError'))) throw err;
+    const anyDevice = (t: MediaStreamConstraints['audio']) => {
+      if (!t || typeof t !== 'object' || !t.deviceId) return t;
+      const { deviceId: _chosen, ...rest } = t;
+      return Object.keys(rest).length > 0 ? rest : true;
+    };
+    const fallback = { audio: anyDevice(c.audio), video: anyDevice(c.video) };
+    if (fallback.audio === c.audio && fallback.video === c.video) throw err;
+    return navigator.mediaDevices.getUserMedia(fallback);
   }
 }
