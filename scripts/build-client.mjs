@@ -1,9 +1,10 @@
 // Bundles the browser client (client/*.ts entry points) into public/build with esbuild.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { build, context } from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const options = {
-  entryPoints: ['client/home.ts', 'client/room.ts'],
+  entryPoints: ['client/home.ts', 'client/room.ts', { in: 'client/media/noise-worklet.ts', out: 'noise-worklet' }],
   outdir: 'public/build',
   bundle: true,
   format: 'iife',
@@ -12,6 +13,10 @@ const options = {
   sourcemap: true,
   logLevel: 'info',
 };
+
+// RNNoise's WebAssembly, served by Parley itself for the noise-suppression worklet.
+mkdirSync('public/build', { recursive: true });
+copyFileSync('node_modules/@jitsi/rnnoise-wasm/dist/rnnoise.wasm', 'public/build/rnnoise.wasm');
 
 if (watch) {
   const ctx = await context(options);

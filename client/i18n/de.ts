@@ -2,6 +2,9 @@
 import type { Catalogue } from './index';
 
 export const de: Catalogue = {
+  'audio.noiseSuppression': 'Rauschunterdrückung',
+  'audio.noiseSuppression.hint': 'Filtert Hintergrundgeräusche (Tippen, Lüfter, Verkehr) aus deinem Mikrofon',
+  'audio.noiseSuppression.failed': 'Die Rauschunterdrückung konnte nicht starten: Dein Mikrofon wird ohne sie gesendet.',
   'error.BAD_REQUEST': 'Parley konnte diese Anfrage nicht verstehen. Prüfe deinen Namen und versuche es erneut.',
   'error.ROOM_FULL': 'Diese Besprechung ist voll',
   'error.ROOM_LOCKED': 'Der Host hat diese Besprechung gesperrt',

@@ -1,5 +1,8 @@
 /** English: the source catalogue. Every other language has exactly these keys. */
 export const en = {
+  'audio.noiseSuppression': 'Noise suppression',
+  'audio.noiseSuppression.hint': 'Filters background noise (typing, fans, traffic) out of your microphone',
+  'audio.noiseSuppression.failed': 'Noise suppression could not start: your microphone is sent without it.',
   'error.BAD_REQUEST': 'Parley could not understand that request. Check your name and try again.',
   'error.ROOM_FULL': 'This meeting is full',
   'error.ROOM_LOCKED': 'The host has locked this meeting',

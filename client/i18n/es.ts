@@ -2,6 +2,9 @@
 import type { Catalogue } from './index';
 
 export const es: Catalogue = {
+  'audio.noiseSuppression': 'Supresión de ruido',
+  'audio.noiseSuppression.hint': 'Filtra el ruido de fondo (teclas, ventiladores, tráfico) de tu micrófono',
+  'audio.noiseSuppression.failed': 'No se pudo iniciar la supresión de ruido: tu micrófono se envía sin ella.',
   'error.BAD_REQUEST': 'Parley no pudo entender esa solicitud. Revisa tu nombre e inténtalo de nuevo.',
   'error.ROOM_FULL': 'Esta reunión está llena',
   'error.ROOM_LOCKED': 'El anfitrión ha bloqueado esta reunión',

@@ -2,6 +2,9 @@
 import type { Catalogue } from './index';
 
 export const fr: Catalogue = {
+  'audio.noiseSuppression': 'Suppression du bruit',
+  'audio.noiseSuppression.hint': 'Filtre les bruits de fond (frappe, ventilateurs, circulation) de votre micro',
+  'audio.noiseSuppression.failed': 'La suppression du bruit n’a pas pu démarrer : votre micro est envoyé sans elle.',
   'error.BAD_REQUEST': "Parley n'a pas compris cette demande. Vérifiez votre nom et réessayez.",
   'error.ROOM_FULL': 'Cette réunion est complète',
   'error.ROOM_LOCKED': "L'organisateur a verrouillé cette réunion",

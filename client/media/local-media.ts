@@ -4,7 +4,9 @@
  */
 import type { Media } from '../../server/protocol/events';
 import { Emitter } from '../shared/emitter';
+import { t } from '../i18n';
 import { rememberDevice, rememberedDevice } from './devices';
+import { NoiseSuppressor } from './noise-suppression';
 
 export interface OutgoingTracks {
   audio: MediaStreamTrack | null;
@@ -40,13 +42,18 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   private wantVideo = true;
   /** Which kinds the browser let us open at all. */
   available: Availability = { audio: false, video: false };
+  /** Between the microphone and what is sent: the denoised microphone once it runs. */
+  private readonly suppressor = new NoiseSuppressor(
+    () => this.publish(),
+    () => this.emit('notice', t('audio.noiseSuppression.failed')),
+  );
 
   get state(): Media {
     return { audio: this.wantAudio && !!this.mic, video: this.wantVideo && !!this.cam, screen: !!this.screen };
   }
 
   get outgoing(): OutgoingTracks {
-    return { audio: this.mic, video: this.cam, screen: this.screen };
+    return { audio: this.suppressor.output(this.mic), video: this.cam, screen: this.screen };
   }
 
   /**
@@ -66,7 +73,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     let lastError: unknown = null;
     for (const c of attempts) {
       try {
-        const stream = await navigator.mediaDevices.getUserMedia(c);
+        const stream = await openDevices(c);
         this.mic = stream.getAudioTracks()[0] ?? null;
         this.cam = stream.getVideoTracks()[0] ?? null;
         break;
@@ -98,6 +105,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     this.wantAudio = on;
     if (on && !this.mic) await this.openMic();
     if (this.mic) this.mic.enabled = on;
+    this.suppressor.mirror(this.mic);
     this.emit('state', this.state);
   }
 
@@ -165,7 +173,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
 
   private async openMic(): Promise<void> {
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: this.constraint('audioinput') });
+      const stream = await openDevices({ audio: this.constraint('audioinput') });
       const track = stream.getAudioTracks()[0];
       if (!track) return;
       this.mic?.stop();
@@ -185,7 +193,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     try {
       // Stop the old camera first: some cameras cannot be opened twice.
       this.cam?.stop();
-      const stream = await navigator.mediaDevices.getUserMedia({ video: this.videoConstraint() });
+      const stream = await openDevices({ video: this.videoConstraint() });
       const track = stream.getVideoTracks()[0] ?? null;
       if (!this.wantVideo) {
         track?.stop();
@@ -204,13 +212,13 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
 
   private constraint(kind: 'audioinput' | 'videoinput'): MediaTrackConstraints | boolean {
     const id = rememberedDevice(kind);
-    return id ? { deviceId: { ideal: id } } : true;
+    return id ? { deviceId: { exact: id } } : true;
   }
 
   private videoConstraint(): MediaTrackConstraints {
     const id = rememberedDevice('videoinput');
     // A full mesh sends one copy per participant: modest resolution keeps eight people within reach.
-    return { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 }, ...(id ? { deviceId: { ideal: id } } : {}) };
+    return { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 }, ...(id ? { deviceId: { exact: id } } : {}) };
   }
 
   /** A device unplugged mid-call ends its track: show it as off instead of a frozen picture. */
@@ -229,6 +237,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   }
 
   private publish(): void {
+    this.suppressor.follow(this.mic);
     this.emit('tracks', this.outgoing);
     if (this.cam !== (this.cameraPreview?.getVideoTracks()[0] ?? null)) {
       this.cameraPreview = this.cam ? new MediaStream([this.cam]) : null;
@@ -239,5 +248,25 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
       this.emit('screen-preview', this.screenPreview);
     }
     this.emit('state', this.state);
+  }
+}
+
+/**
+ * getUserMedia asking for the chosen devices exactly (Chrome takes an `ideal` deviceId as a mere hint and may open
+ * another device); when a chosen device is gone (unplugged since), the browser's default one instead.
+ */
+async function openDevices(c: MediaStreamConstraints): Promise<MediaStream> {
+  try {
+    return await navigator.mediaDevices.getUserMedia(c);
+  } catch (err) {
+    if (!(err instanceof DOMException && (err.name === 'OverconstrainedError' || err.name === 'NotFoundError'))) throw err;
+    const anyDevice = (t: MediaStreamConstraints['audio']) => {
+      if (!t || typeof t !== 'object' || !t.deviceId) return t;
+      const { deviceId: _chosen, ...rest } = t;
+      return Object.keys(rest).length > 0 ? rest : true;
+    };
+    const fallback = { audio: anyDevice(c.audio), video: anyDevice(c.video) };
+    if (fallback.audio === c.audio && fallback.video === c.video) throw err;
+    return navigator.mediaDevices.getUserMedia(fallback);
   }
 }

@@ -1,6 +1,7 @@
 /** The in-call page: stage, side panel (chat, people, settings, breakout rooms), control bar, reconnect banner. */
 import type { Breakouts, PeerId } from '../../server/protocol/events';
 import type { DeviceKind } from '../media/devices';
+import { AudioSettings } from './audio-settings';
 import { runsMeeting, selfOf, type Participants } from '../shared/participants';
 import { BreakoutBar, BreakoutPanel, type BreakoutActions } from './breakouts';
 import { ChatPanel } from './chat';
@@ -72,7 +73,7 @@ export class CallView {
     this.bodies = {
       chat: h('div', { class: 'panel-body', hidden: true }, this.chat.el),
       people: h('div', { class: 'panel-body', hidden: true }, this.people.el),
-      settings: h('div', { class: 'panel-body', hidden: true }, this.pickers.el),
+      settings: h('div', { class: 'panel-body', hidden: true }, this.pickers.el, new AudioSettings().el),
       breakouts: h('div', { class: 'panel-body', hidden: true }, this.breakoutPanel.el),
     };
     const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', title: 'Close' }, icon('close'));

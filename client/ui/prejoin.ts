@@ -3,6 +3,7 @@ import type { LobbyRoom, Media } from '../../server/protocol/events';
 import { NAME_MAX, PASSWORD_MAX } from '../../server/protocol/limits';
 import type { DeviceKind } from '../media/devices';
 import { cleanName, presenceLine } from '../shared/names';
+import { AudioSettings } from './audio-settings';
 import { DevicePickers } from './device-pickers';
 import { h, play } from './dom';
 import { camToggle, micToggle } from './toggles';
@@ -116,6 +117,7 @@ export class Prejoin {
         { class: 'prejoin-media' },
         h('div', { class: 'preview' }, this.video, this.cameraOff, h('div', { class: 'preview-controls' }, this.mic.el, this.cam.el)),
         this.pickers.el,
+        new AudioSettings().el,
       ),
       form,
     );

@@ -17,11 +17,25 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Headless Chromium on this machine: fake devices, no background traffic (the network is closed), loopback ICE. */
 export const CHROMIUM_ARGS: string[] = chromiumArgs;
 
-/** Launches headless Chromium; with `fakeVideo` (a .y4m file) its camera shows that file, looped. */
-export async function launchBrowser(opts: { fakeVideo?: string } = {}): Promise<Browser> {
+export interface LaunchOptions {
+  /** A .y4m file: the camera shows it, looped. */
+  fakeVideo?: string;
+  /** A .wav file (16-bit PCM): the microphone plays it, looped. */
+  fakeAudio?: string;
+  /** How many fake cameras the browser lists (and two fake microphones besides the default one); 1 by default. */
+  fakeCameras?: number;
+}
+
+/** Launches headless Chromium with fake devices (see LaunchOptions). */
+export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
   const executablePath = requireBinary('chromium');
   const args = [...CHROMIUM_ARGS];
+  if (opts.fakeCameras && opts.fakeCameras > 1) {
+    const i = args.indexOf('--use-fake-device-for-media-stream');
+    args[i] = `--use-fake-device-for-media-stream=device-count=${opts.fakeCameras}`;
+  }
   if (opts.fakeVideo) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideo}`);
+  if (opts.fakeAudio) args.push(`--use-file-for-fake-audio-capture=${opts.fakeAudio}`);
   return chromium.launch({ executablePath, args, headless: true });
 }
 
@@ -181,7 +195,7 @@ export interface BrowserCall {
  * One replica and one browser for a whole test file; every participant it joins is closed after its test. With
  * `launch.fakeVideo` (a .y4m file, e.g. a small solid colour from writeSolidY4m) every camera shows that file.
  */
-export function useBrowserCall(overrides: Partial<Config> = {}, launch: { fakeVideo?: string } = {}): BrowserCall {
+export function useBrowserCall(overrides: Partial<Config> = {}, launch: LaunchOptions = {}): BrowserCall {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   let people: Pick<Participant, 'context'>[] = [];
