@@ -3,6 +3,7 @@ import { language, t } from './i18n';
 import { applyPageLanguage } from './i18n/page';
 import { parseMeetingInput } from './shared/codes';
 import { parseRecent, RECENT_KEY } from './shared/recent';
+import { languageSettings } from './ui/language-settings';
 
 const form = document.getElementById('join-form') as HTMLFormElement | null;
 const input = document.getElementById('code') as HTMLInputElement | null;
@@ -61,4 +62,5 @@ function showRecent(): void {
 }
 
 applyPageLanguage();
+document.getElementById('home-settings')?.append(languageSettings('reload'));
 showRecent();

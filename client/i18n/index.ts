@@ -21,7 +21,8 @@ export type { Catalogue, Language, MessageKey };
 
 const STORAGE_KEY = 'parley.language';
 
-function storedLanguage(): Language | null {
+/** The language chosen in Settings, if any. */
+export function storedLanguage(): Language | null {
   try {
     const v = globalThis.localStorage?.getItem(STORAGE_KEY);
     return isLanguage(v) ? v : null;
@@ -34,6 +35,11 @@ function browserLanguages(): readonly string[] {
   const nav = globalThis.navigator;
   if (!nav) return [];
   return nav.languages?.length ? nav.languages : nav.language ? [nav.language] : [];
+}
+
+/** The language the browser asks for (where Parley speaks it). */
+export function browserLanguage(): Language {
+  return matchLanguage(browserLanguages());
 }
 
 /** The cookie lets the server render the next pages in the chosen language (it cannot read localStorage). */

@@ -4,14 +4,14 @@
  * text, `data-i18n-<attribute>` their attribute, `<html lang>` the language.
  */
 import { isMessageKey, LANGUAGE_COOKIE } from './catalogues';
-import { language, saveLanguage, t } from './index';
+import { language, saveLanguage, storedLanguage, t } from './index';
 
 const ATTRIBUTES = ['placeholder', 'aria-label', 'title'] as const;
 
 export function applyPageLanguage(root: ParentNode = document): void {
   const lang = language();
   // The server learns a choice made before this cookie existed.
-  if (localStorageChoice() === lang && !document.cookie.split('; ').includes(`${LANGUAGE_COOKIE}=${lang}`)) saveLanguage(lang);
+  if (storedLanguage() === lang && !document.cookie.split('; ').includes(`${LANGUAGE_COOKIE}=${lang}`)) saveLanguage(lang);
   if (document.documentElement.lang === lang) return;
   document.documentElement.lang = lang;
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
@@ -23,13 +23,5 @@ export function applyPageLanguage(root: ParentNode = document): void {
       const key = el.getAttribute(`data-i18n-${attr}`);
       if (isMessageKey(key)) el.setAttribute(attr, t(key));
     }
-  }
-}
-
-function localStorageChoice(): string | null {
-  try {
-    return localStorage.getItem('parley.language');
-  } catch {
-    return null;
   }
 }

@@ -3,6 +3,7 @@
  * Knows nothing of peers or the page; it reports what to send through events.
  */
 import type { Media } from '../../server/protocol/events';
+import { t } from '../i18n';
 import { Emitter } from '../shared/emitter';
 import { rememberDevice, rememberedDevice } from './devices';
 
@@ -58,7 +59,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     this.wantVideo = prefs.video;
     if (!navigator.mediaDevices?.getUserMedia) {
       this.publish();
-      return 'This browser cannot use a camera or microphone here. You can still join and see and hear others.';
+      return t('media.cantUse');
     }
     const audio = this.constraint('audioinput');
     const video = this.videoConstraint();
@@ -86,12 +87,10 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     if (this.available.audio && this.available.video) return null;
     const denied = lastError instanceof DOMException && (lastError.name === 'NotAllowedError' || lastError.name === 'SecurityError');
     if (!this.available.audio && !this.available.video) {
-      return denied
-        ? 'Camera and microphone are blocked. You can still join and see and hear others; allow them in the browser to be seen and heard.'
-        : 'No camera or microphone found. You can still join and see and hear others.';
+      return denied ? t('media.blocked') : t('media.none');
     }
-    if (!this.available.audio) return 'No microphone available: you will join without sound.';
-    return 'No camera available: you will join with audio only.';
+    if (!this.available.audio) return t('media.noMic');
+    return t('media.noCam');
   }
 
   async setAudio(on: boolean): Promise<void> {
@@ -125,7 +124,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   async startScreen(): Promise<boolean> {
     if (this.screen) return true;
     if (!navigator.mediaDevices?.getDisplayMedia) {
-      this.emit('notice', 'This browser cannot share the screen.');
+      this.emit('notice', t('media.cantShare'));
       return false;
     }
     try {
@@ -144,7 +143,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
       this.publish();
       return true;
     } catch (err) {
-      if (!(err instanceof DOMException && err.name === 'NotAllowedError')) this.emit('notice', 'Could not share the screen.');
+      if (!(err instanceof DOMException && err.name === 'NotAllowedError')) this.emit('notice', t('media.shareFailed'));
       return false;
     }
   }
@@ -176,7 +175,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
       this.publish();
     } catch {
       this.wantAudio = !!this.mic && this.wantAudio;
-      this.emit('notice', 'The microphone could not be opened.');
+      this.emit('notice', t('media.micFailed'));
       this.emit('state', this.state);
     }
   }
@@ -197,7 +196,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     } catch {
       this.cam = null;
       this.wantVideo = false;
-      this.emit('notice', 'The camera could not be opened.');
+      this.emit('notice', t('media.camFailed'));
     }
     this.publish();
   }
@@ -222,7 +221,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
         if (track === this.mic) this.mic = null;
         else if (track === this.cam) this.cam = null;
         else return;
-        this.emit('notice', `The ${track.kind === 'audio' ? 'microphone' : 'camera'} stopped working.`);
+        this.emit('notice', t(track.kind === 'audio' ? 'media.micStopped' : 'media.camStopped'));
         this.publish();
       });
     }

@@ -1,4 +1,5 @@
 import { LANGUAGES, isLanguage, language, matchLanguage, plural, setLanguage, t, type MessageKey } from '../../client/i18n';
+import { acceptedLanguages } from '../../client/i18n/catalogues';
 import { en } from '../../client/i18n/en';
 import { errorWords, wordsFor } from '../../client/shared/errors';
 
@@ -53,5 +54,15 @@ describe('the UI catalogues', () => {
     // French counts 0 and 1 as singular.
     expect(plural('people.count', 0)).toBe('0 personne dans la réunion');
     expect(t('error.ROOM_FULL', { unused: 1 })).toBe(LANGUAGES.fr.messages['error.ROOM_FULL']);
+  });
+
+  it('reads Accept-Language by q-value, then by order, leaving out q=0 and *', () => {
+    expect(acceptedLanguages('fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5')).toEqual(['fr-CH', 'fr', 'en', 'de']);
+    expect(acceptedLanguages('en;q=0.2, es')).toEqual(['es', 'en']);
+    expect(acceptedLanguages('de;q=0, fr')).toEqual(['fr']);
+    expect(acceptedLanguages('de;q=abc, fr')).toEqual(['fr']);
+    expect(acceptedLanguages('')).toEqual([]);
+    expect(acceptedLanguages(undefined)).toEqual([]);
+    expect(matchLanguage(acceptedLanguages('pt-BR, es;q=0.5, fr;q=0.9'))).toBe('fr');
   });
 });
