@@ -3,6 +3,7 @@
  * None of those parts knows the others; everything meets here.
  */
 import type { Breakouts, ErrorCode, Peer, PeerId, Reaction, RoomSettings, Welcome } from '../server/protocol/events';
+import { t } from './i18n';
 import type { LocalMedia } from './media/local-media';
 import { IceRefresher } from './rtc/ice-refresh';
 import { Mesh, type PeerStats } from './rtc/mesh';
@@ -11,7 +12,7 @@ import { countdown } from './shared/breakouts';
 import { Emitter } from './shared/emitter';
 import { isReaction } from './shared/reactions';
 import { ReturnWatch } from './shared/returning';
-import { errorWords, wordsFor } from './shared/errors';
+import { errorCode, errorWords, wordsFor } from './shared/errors';
 import {
   emptyParticipants,
   othersOf,
@@ -140,7 +141,7 @@ export class Call extends Emitter<CallEvents> {
       this.dispatch({ type: 'joined', peer: p });
       // An existing member waits for the newcomer's offer; the connection is ready to answer it.
       this.mesh.connect(p.id, false);
-      if (!known && !this.isAway(p.name)) this.toasts.show(`${p.name} joined`);
+      if (!known && !this.isAway(p.name)) this.toasts.show(t('toast.joined', { name: p.name }));
     });
     s.on('left', ({ id, reason }) => {
       this.returning.back(id);
@@ -148,24 +149,24 @@ export class Call extends Emitter<CallEvents> {
       this.dispatch({ type: 'left', id, reason });
       this.mesh.close(id);
       if (peer && (reason === 'kicked' || !this.isAway(peer.name))) {
-        this.toasts.show(reason === 'kicked' ? `${peer.name} was removed` : `${peer.name} left`);
+        this.toasts.show(t(reason === 'kicked' ? 'toast.removed' : 'toast.left', { name: peer.name }));
       }
     });
     s.on('updated', ({ id, ...patch }) => {
       const before = this.state.list.find((p) => p.id === id);
       this.dispatch({ type: 'updated', id, patch });
       if (!before) return;
-      if (patch.hand && !before.hand && id !== this.state.selfId) this.toasts.show(`${before.name} raised a hand`);
-      if (patch.host && !before.host && id === this.state.selfId) this.toasts.show('You are now the host');
+      if (patch.hand && !before.hand && id !== this.state.selfId) this.toasts.show(t('toast.raisedHand', { name: before.name }));
+      if (patch.host && !before.host && id === this.state.selfId) this.toasts.show(t('toast.nowHost'));
       if (id !== this.state.selfId) return;
       if (patch.cohost !== undefined && patch.cohost !== !!before.cohost) {
-        this.toasts.show(patch.cohost ? 'You are now a co-host' : 'You are no longer a co-host');
+        this.toasts.show(t(patch.cohost ? 'toast.nowCohost' : 'toast.noLongerCohost'));
       }
       // Only a host or co-host lowers our hand for us (the server never echoes our own change).
       if (patch.hand === false && this.hand) {
         this.hand = false;
         this.view?.controls.setHand(false);
-        this.toasts.show('A host lowered your hand');
+        this.toasts.show(t('toast.handLowered'));
       }
     });
     s.on('signal', (m) => this.mesh.handleSignal(m));
@@ -173,7 +174,8 @@ export class Call extends Emitter<CallEvents> {
       if (!this.view || !this.view.chat.add(m, this.state.selfId ?? '')) return;
       if (!this.view.chatOpen) {
         this.view.addUnread();
-        this.toasts.show(`${m.name}: ${m.text.length > 80 ? `${m.text.slice(0, 80)}…` : m.text}`, 'info', 4000, 'chat');
+        const text = m.text.length > 80 ? `${m.text.slice(0, 80)}…` : m.text;
+        this.toasts.show(t('toast.chat', { name: m.name, text }), 'info', 4000, 'chat');
       }
     });
     s.on('settings', (settings) => this.onSettings(settings));
@@ -182,14 +184,16 @@ export class Call extends Emitter<CallEvents> {
       const known = new Set(this.state.knocks.map((k) => k.id));
       this.dispatch({ type: 'knocks', knocks });
       const fresh = knocks.filter((k) => !known.has(k.id));
-      if (fresh.length === 1) this.toasts.show(`${fresh[0].name} is asking to join: see People`, 'info', 6000, 'knock');
-      else if (fresh.length > 1) this.toasts.show(`${fresh.length} people are asking to join: see People`, 'info', 6000, 'knock');
+      if (fresh.length === 1) this.toasts.show(t('toast.knock', { name: fresh[0].name }), 'info', 6000, 'knock');
+      else if (fresh.length > 1) this.toasts.show(t('toast.knocks', { count: fresh.length }), 'info', 6000, 'knock');
     });
     s.on('breakouts', (b) => this.onBreakouts(b));
-    s.on('breakout-move', (m) => void this.handOver('move', m, `Going to ${m.name}…`));
-    s.on('breakout-return', (m) => void this.handOver('return', m, 'Going back to the main room…'));
-    s.on('breakout-message', ({ text, from }) => this.toasts.show(`Message from ${from || 'the host'}: ${text}`, 'info', 12_000));
-    s.on('breakout-help', ({ room, name }) => this.toasts.show(`${name} asks for help in ${room}`, 'info', 12_000, 'help'));
+    s.on('breakout-move', (m) => void this.handOver('move', m, t('toast.goingTo', { room: m.name })));
+    s.on('breakout-return', (m) => void this.handOver('return', m, t('toast.goingBack')));
+    s.on('breakout-message', ({ text, from }) =>
+      this.toasts.show(from ? t('toast.breakoutMessage', { name: from, text }) : t('toast.breakoutMessageHost', { text }), 'info', 12_000),
+    );
+    s.on('breakout-help', ({ room, name }) => this.toasts.show(t('toast.help', { name, room }), 'info', 12_000, 'help'));
     s.on('reaction', ({ id, emoji }) => {
       if (isReaction(emoji) && id !== this.state.selfId) this.view?.grid.tile(id)?.react(emoji);
     });
@@ -200,13 +204,13 @@ export class Call extends Emitter<CallEvents> {
     });
     s.on('mute-request', ({ by }) => {
       void this.media.setAudio(false);
-      const who = this.state.list.find((p) => p.id === by)?.name ?? 'The host';
-      this.toasts.show(`${who} muted you. Turn on your microphone when you want to speak.`);
+      const who = this.state.list.find((p) => p.id === by)?.name;
+      this.toasts.show(who ? t('toast.mutedBy', { name: who }) : t('toast.mutedByHost'));
     });
     s.on('kicked', () => this.finish('kicked'));
     s.on('refused', (r) => {
       if (this.view) {
-        this.toasts.show(r.code ? wordsFor(r.code) : 'The connection to the meeting was lost', 'error', 8000);
+        this.toasts.show(r.code ? wordsFor(r.code) : t('toast.lost'), 'error', 8000);
         this.finish(r.code === 'BANNED' ? 'kicked' : 'left');
       } else {
         this.stopAll();
@@ -219,7 +223,7 @@ export class Call extends Emitter<CallEvents> {
   private onWelcome(w: Welcome): void {
     const previous = this.state.selfId;
     const plan = reconcile(previous, this.mesh.ids(), w);
-    if (previous && previous !== w.self.id) this.toasts.show('Reconnected to the meeting');
+    if (previous && previous !== w.self.id) this.toasts.show(t('toast.reconnected'));
     const before = this.state.list;
     for (const p of w.peers) this.returning.back(p.id);
     // After a server lost its state, peers come back one by one: a live connection to someone missing
@@ -255,15 +259,9 @@ export class Call extends Emitter<CallEvents> {
     const before = this.state;
     this.dispatch({ type: 'settings', settings });
     const changed = (key: keyof RoomSettings) => settings[key] !== undefined && settings[key] !== before[key];
-    if (changed('locked')) this.toasts.show(settings.locked ? 'The meeting is locked: nobody else can join' : 'The meeting is unlocked');
-    if (changed('chatLocked')) {
-      this.toasts.show(settings.chatLocked ? 'Chat is locked: only hosts can send messages' : 'Everyone can send messages again');
-    }
-    if (changed('screenLocked')) {
-      this.toasts.show(
-        settings.screenLocked ? 'Screen sharing is locked: only hosts can share their screen' : 'Everyone can share their screen again',
-      );
-    }
+    if (changed('locked')) this.toasts.show(t(settings.locked ? 'toast.locked' : 'toast.unlocked'));
+    if (changed('chatLocked')) this.toasts.show(t(settings.chatLocked ? 'toast.chatLocked' : 'toast.chatUnlocked'));
+    if (changed('screenLocked')) this.toasts.show(t(settings.screenLocked ? 'toast.screenLocked' : 'toast.screenUnlocked'));
   }
 
   /** `room:breakouts`: the plan, or `null` when the rooms closed (`quietly`: forgotten at a welcome, told again if open). */
@@ -275,14 +273,14 @@ export class Call extends Emitter<CallEvents> {
       for (const r of next.rooms) for (const name of r.members) this.away.set(name, Infinity);
       // Said once per opening, not again when the plan comes back behind a welcome.
       const key = next.rooms.map((r) => r.id).join(' ');
-      if (runs && key !== this.announced) this.toasts.show('Breakout rooms are open');
+      if (runs && key !== this.announced) this.toasts.show(t('toast.breakoutsOpen'));
       this.announced = key;
     } else if (before) {
       const until = Date.now() + RETURN_QUIET_MS;
       for (const [name, when] of this.away) if (when > until) this.away.set(name, until);
       if (quietly) return;
       this.announced = '';
-      if (runs) this.toasts.show('Breakout rooms closed: everyone is coming back');
+      if (runs) this.toasts.show(t('toast.breakoutsClosed'));
     }
   }
 
@@ -329,8 +327,10 @@ export class Call extends Emitter<CallEvents> {
     this.emit(event, { ...msg, as } as CallEvents[K]);
   }
 
-  /** The server's own words for a refusal (fixed per code), else ours. */
+  /** A refusal in the UI's language by its code; the server's own (English) words for a code this client does not know. */
   private refusal(error: unknown): string {
+    const code = errorCode({ data: { code: (error as { code?: unknown } | null)?.code } });
+    if (code) return wordsFor(code);
     const message = (error as { message?: unknown } | null)?.message;
     return error && typeof error === 'object' && 'code' in error && typeof message === 'string' && message ? message : errorWords(error);
   }
@@ -405,20 +405,20 @@ export class Call extends Emitter<CallEvents> {
       lock: (locked) => this.session.lock(locked),
       mute: (id) => {
         this.session.askToMute(id);
-        this.toasts.show('Asked to mute');
+        this.toasts.show(t('toast.askedMute'));
       },
       kick: (id) => this.session.kick(id),
       setCohost: (id, cohost) => this.hostRequest(() => this.session.setCohost(id, cohost)),
       changeSettings: (patch) => this.hostRequest(() => this.session.changeSettings(patch)),
-      muteAll: () => this.hostRequest(() => this.session.muteAll(), 'Asked everyone to mute'),
+      muteAll: () => this.hostRequest(() => this.session.muteAll(), t('toast.askedMuteAll')),
       lowerHand: (id) => this.hostRequest(() => this.session.lowerHand(id)),
       admit: (id) => this.hostRequest(() => this.session.admit({ id })),
       admitAll: () => this.hostRequest(() => this.session.admit({ all: true })),
       deny: (id) => this.hostRequest(() => this.session.deny(id)),
       openBreakouts: (plan) => this.hostTry(() => this.session.openBreakouts(plan)),
-      messageBreakouts: (text) => this.hostTry(() => this.session.messageBreakouts(text), 'Message sent to all rooms'),
+      messageBreakouts: (text) => this.hostTry(() => this.session.messageBreakouts(text), t('toast.messageSent')),
       closeBreakouts: () => this.hostTry(() => this.session.closeBreakouts()),
-      askForHelp: () => this.hostTry(() => this.session.askForHelp(), 'The hosts were asked to help'),
+      askForHelp: () => this.hostTry(() => this.session.askForHelp(), t('toast.helpAsked')),
       sendChat: async (text) => {
         const m = await this.session.chat(text);
         this.view?.chat.add(m, this.state.selfId ?? '');
@@ -433,14 +433,14 @@ export class Call extends Emitter<CallEvents> {
         this.firstFrames.add(id);
       },
       chatOpened: () => this.toasts.clear('chat'),
-      soundBlocked: () => this.toasts.show('Click anywhere to hear the others'),
+      soundBlocked: () => this.toasts.show(t('toast.clickToHear')),
     };
     const view = new CallView(this.place.meeting, actions, this.place.breakout);
     view.el.addEventListener('chat-error', (ev) => {
       const error = (ev as CustomEvent<unknown>).detail;
       // A refusal by the server says why in its words (e.g. only hosts may send now); anything else could not be sent.
       const refused = !!error && typeof error === 'object' && 'code' in error;
-      this.toasts.show(refused ? this.refusal(error) : 'The message could not be sent', 'error');
+      this.toasts.show(refused ? this.refusal(error) : t('toast.chatFailed'), 'error');
     });
     document.addEventListener('click', () => view.grid.all().forEach((t) => t.unblock()), { once: true });
     this.showMedia(view);

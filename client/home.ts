@@ -1,6 +1,9 @@
 /** Home page: "New meeting", "Meeting code or link" + "Join", and the meetings joined recently. */
+import { language, t } from './i18n';
+import { applyPageLanguage } from './i18n/page';
 import { parseMeetingInput } from './shared/codes';
 import { parseRecent, RECENT_KEY } from './shared/recent';
+import { languageSettings } from './ui/language-settings';
 
 const form = document.getElementById('join-form') as HTMLFormElement | null;
 const input = document.getElementById('code') as HTMLInputElement | null;
@@ -11,7 +14,7 @@ form?.addEventListener('submit', (ev) => {
   const room = parseMeetingInput(input?.value ?? '', location.origin);
   if (!room) {
     if (error) {
-      error.textContent = 'Enter a meeting code like abc-defg-hij or a meeting link.';
+      error.textContent = t('home.badCode');
       error.hidden = false;
     }
     input?.setAttribute('aria-invalid', 'true');
@@ -37,7 +40,7 @@ function showRecent(): void {
     return;
   }
   if (recent.length === 0) return;
-  const when = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const when = new Intl.RelativeTimeFormat(language(), { numeric: 'auto' });
   for (const m of recent) {
     const a = document.createElement('a');
     a.href = `/r/${m.room}`;
@@ -58,4 +61,6 @@ function showRecent(): void {
   section.hidden = false;
 }
 
+applyPageLanguage();
+document.getElementById('home-settings')?.append(languageSettings('reload'));
 showRecent();

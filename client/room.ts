@@ -2,6 +2,8 @@
 import type { PeerId } from '../server/protocol/events';
 import { Call } from './call';
 import type { BreakoutPlace } from './ui/call-view';
+import { t } from './i18n';
+import { applyPageLanguage } from './i18n/page';
 import { LocalMedia } from './media/local-media';
 import type { PeerStats } from './rtc/mesh';
 import { Knocker } from './session/knock';
@@ -10,7 +12,8 @@ import { errorWords, wordsFor } from './shared/errors';
 import { addRecent, parseRecent, RECENT_KEY } from './shared/recent';
 import { byId } from './ui/dom';
 import { endedView } from './ui/ended';
-import { ASKING_TEXT, Prejoin } from './ui/prejoin';
+import { Prejoin } from './ui/prejoin';
+import { listenForShortcuts, ShortcutsDialog } from './ui/shortcuts';
 import { Toasts } from './ui/toasts';
 
 interface TrailEntry {
@@ -173,14 +176,14 @@ function join(
   });
   c.on('ended', ({ reason }) => {
     media.stop();
-    if (reason === 'kicked') showEnded('You were removed from this meeting', false);
-    else showEnded('You left the meeting', true);
+    if (reason === 'kicked') showEnded(t('ended.removed'), false);
+    else showEnded(t('ended.left'), true);
   });
   c.start();
 }
 
 function askToJoin(form: { name: string; password: string }, clickedAt: number): void {
-  prejoin?.setWaiting(true, ASKING_TEXT);
+  prejoin?.setWaiting(true, t('prejoin.asking'));
   const stop = (text: string) => {
     knocker = null;
     prejoin?.setWaiting(false);
@@ -220,13 +223,27 @@ async function rejoin(): Promise<void> {
   join(lastJoin, clickedAt);
 }
 
-document.addEventListener('keydown', (ev) => {
-  if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey) return;
-  const key = ev.key.toLowerCase();
-  if (key !== 'd' && key !== 'e') return;
-  ev.preventDefault();
-  if (key === 'd') void media.setAudio(!media.state.audio);
-  else void media.setVideo(!media.state.video);
+const shortcutsDialog = new ShortcutsDialog();
+listenForShortcuts((action) => {
+  const view = call?.view;
+  switch (action) {
+    case 'mic':
+      void media.setAudio(!media.state.audio);
+      return true;
+    case 'cam':
+      void media.setVideo(!media.state.video);
+      return true;
+    case 'help':
+      shortcutsDialog.toggle();
+      return true;
+    default:
+      // The others act on a call: before it, the keys stay the browser's.
+      if (!call || !view || !app.classList.contains('in-call')) return false;
+      if (action === 'chat' || action === 'people') view.toggle(action);
+      else if (action === 'hand') call.toggleHand();
+      else void call.leave();
+      return true;
+  }
 });
 
 window.addEventListener('pagehide', () => {
@@ -234,4 +251,5 @@ window.addEventListener('pagehide', () => {
   void call?.leave();
 });
 
+applyPageLanguage();
 void showPrejoin();

@@ -8,6 +8,7 @@ import koaStatic from 'koa-static';
 import { Server, type ServerOptions } from 'socket.io';
 import type { Config } from './config';
 import { errorPages } from './http/errors';
+import { pageLanguage, translator } from './http/language';
 import { createRouter } from './http/routes';
 import { originAllowed, secureEngine, securityHeaders } from './http/security';
 import { createRenderer } from './http/views';
@@ -116,7 +117,7 @@ export function createApp(deps: AppDeps): ParleyApp {
     } finally {
       ctx.path = original;
     }
-    if (ctx.body === undefined || ctx.body === null) ctx.throw(404, 'There is nothing at this address.');
+    if (ctx.body === undefined || ctx.body === null) ctx.throw(404, translator(pageLanguage(ctx))('page.error.nothingHere'));
   });
   const router = createRouter({
     render,

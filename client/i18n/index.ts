@@ -3,38 +3,26 @@
  * fails), the language picked from the browser unless the person chose one in Settings, `{name}` placeholders, and
  * plurals by the language's own rules (keys ending in `.one` / `.other`).
  */
-import { de } from './de';
-import { en, type MessageKey } from './en';
-import { es } from './es';
-import { fr } from './fr';
+import {
+  LANGUAGE_COOKIE,
+  LANGUAGES,
+  isLanguage,
+  matchLanguage,
+  translate,
+  type Catalogue,
+  type Language,
+  type MessageKey,
+  type Vars,
+} from './catalogues';
+import { en } from './en';
 
-export type { MessageKey };
-export type Catalogue = Record<MessageKey, string>;
-
-export const LANGUAGES = {
-  en: { name: 'English', messages: en as Catalogue },
-  de: { name: 'Deutsch', messages: de },
-  fr: { name: 'Français', messages: fr },
-  es: { name: 'Español', messages: es },
-} as const;
-export type Language = keyof typeof LANGUAGES;
+export { LANGUAGES, isLanguage, matchLanguage };
+export type { Catalogue, Language, MessageKey };
 
 const STORAGE_KEY = 'parley.language';
 
-export function isLanguage(value: unknown): value is Language {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(LANGUAGES, value);
-}
-
-/** The first of the browser's preferred languages Parley speaks (by primary subtag), else English. */
-export function matchLanguage(preferred: readonly string[]): Language {
-  for (const tag of preferred) {
-    const primary = tag.toLowerCase().split('-')[0];
-    if (isLanguage(primary)) return primary;
-  }
-  return 'en';
-}
-
-function storedLanguage(): Language | null {
+/** The language chosen in Settings, if any. */
+export function storedLanguage(): Language | null {
   try {
     const v = globalThis.localStorage?.getItem(STORAGE_KEY);
     return isLanguage(v) ? v : null;
@@ -49,34 +37,54 @@ function browserLanguages(): readonly string[] {
   return nav.languages?.length ? nav.languages : nav.language ? [nav.language] : [];
 }
 
+/** The language the browser asks for (where Parley speaks it). */
+export function browserLanguage(): Language {
+  return matchLanguage(browserLanguages());
+}
+
+/** The cookie lets the server render the next pages in the chosen language (it cannot read localStorage). */
+function rememberForServer(lang: Language | null): void {
+  if (!globalThis.document) return;
+  document.cookie = lang
+    ? `${LANGUAGE_COOKIE}=${lang}; path=/; max-age=31536000; samesite=lax`
+    : `${LANGUAGE_COOKIE}=; path=/; max-age=0; samesite=lax`;
+}
+
 let current: Language = storedLanguage() ?? matchLanguage(browserLanguages());
 
 export function language(): Language {
   return current;
 }
 
-/** Chooses the language (remembered in this browser); `null` goes back to the browser's own. */
-export function setLanguage(lang: Language | null): void {
+/** The language the next page opens in: the chosen one, else the browser's own. */
+export function nextLanguage(): Language {
+  return storedLanguage() ?? matchLanguage(browserLanguages());
+}
+
+/**
+ * Remembers the choice (`null`: the browser's own) for the next page without changing the text on this one: a call
+ * keeps running in the language it started in.
+ */
+export function saveLanguage(lang: Language | null): void {
   try {
     if (lang) globalThis.localStorage?.setItem(STORAGE_KEY, lang);
     else globalThis.localStorage?.removeItem(STORAGE_KEY);
   } catch {
     // storage blocked: the choice lasts for this page only
   }
+  rememberForServer(lang);
+}
+
+/** Chooses the language (remembered in this browser) from now on; `null` goes back to the browser's own. */
+export function setLanguage(lang: Language | null): void {
+  saveLanguage(lang);
   current = lang ?? matchLanguage(browserLanguages());
   if (globalThis.document) document.documentElement.lang = current;
 }
 
-type Vars = Record<string, string | number>;
-
-function fill(text: string, vars?: Vars): string {
-  if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
-}
-
 /** The text of `key` in the current language (English where a catalogue lacks it at run time), placeholders filled. */
 export function t(key: MessageKey, vars?: Vars): string {
-  return fill(LANGUAGES[current].messages[key] ?? en[key] ?? key, vars);
+  return translate(current, key, vars);
 }
 
 type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.other` ? B : never) : never;

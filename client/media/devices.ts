@@ -1,4 +1,5 @@
 /** Camera, microphone and speaker lists, and the choices remembered between visits. */
+import { t } from '../i18n';
 export type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
 
 export interface DeviceChoice {
@@ -19,8 +20,8 @@ export async function listDevices(): Promise<Record<DeviceKind, DeviceChoice[]>>
   for (const d of devices) {
     if (!(d.kind in out) || !d.deviceId) continue;
     const list = out[d.kind as DeviceKind];
-    const fallback = { videoinput: 'Camera', audioinput: 'Microphone', audiooutput: 'Speaker' }[d.kind as DeviceKind];
-    list.push({ id: d.deviceId, label: d.label || `${fallback} ${list.length + 1}` });
+    const fallback = t(`device.${d.kind as DeviceKind}`);
+    list.push({ id: d.deviceId, label: d.label || t('device.numbered', { device: fallback, n: list.length + 1 }) });
   }
   return out;
 }

@@ -3,8 +3,8 @@
  * Knows nothing of peers or the page; it reports what to send through events.
  */
 import type { Media } from '../../server/protocol/events';
-import { Emitter } from '../shared/emitter';
 import { t } from '../i18n';
+import { Emitter } from '../shared/emitter';
 import { rememberDevice, rememberedDevice } from './devices';
 import { NoiseSuppressor } from './noise-suppression';
 
@@ -65,7 +65,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     this.wantVideo = prefs.video;
     if (!navigator.mediaDevices?.getUserMedia) {
       this.publish();
-      return 'This browser cannot use a camera or microphone here. You can still join and see and hear others.';
+      return t('media.cantUse');
     }
     const audio = this.constraint('audioinput');
     const video = this.videoConstraint();
@@ -93,12 +93,10 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     if (this.available.audio && this.available.video) return null;
     const denied = lastError instanceof DOMException && (lastError.name === 'NotAllowedError' || lastError.name === 'SecurityError');
     if (!this.available.audio && !this.available.video) {
-      return denied
-        ? 'Camera and microphone are blocked. You can still join and see and hear others; allow them in the browser to be seen and heard.'
-        : 'No camera or microphone found. You can still join and see and hear others.';
+      return denied ? t('media.blocked') : t('media.none');
     }
-    if (!this.available.audio) return 'No microphone available: you will join without sound.';
-    return 'No camera available: you will join with audio only.';
+    if (!this.available.audio) return t('media.noMic');
+    return t('media.noCam');
   }
 
   async setAudio(on: boolean): Promise<void> {
@@ -133,7 +131,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
   async startScreen(): Promise<boolean> {
     if (this.screen) return true;
     if (!navigator.mediaDevices?.getDisplayMedia) {
-      this.emit('notice', 'This browser cannot share the screen.');
+      this.emit('notice', t('media.cantShare'));
       return false;
     }
     try {
@@ -152,7 +150,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
       this.publish();
       return true;
     } catch (err) {
-      if (!(err instanceof DOMException && err.name === 'NotAllowedError')) this.emit('notice', 'Could not share the screen.');
+      if (!(err instanceof DOMException && err.name === 'NotAllowedError')) this.emit('notice', t('media.shareFailed'));
       return false;
     }
   }
@@ -184,7 +182,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
       this.publish();
     } catch {
       this.wantAudio = !!this.mic && this.wantAudio;
-      this.emit('notice', 'The microphone could not be opened.');
+      this.emit('notice', t('media.micFailed'));
       this.emit('state', this.state);
     }
   }
@@ -205,7 +203,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     } catch {
       this.cam = null;
       this.wantVideo = false;
-      this.emit('notice', 'The camera could not be opened.');
+      this.emit('notice', t('media.camFailed'));
     }
     this.publish();
   }
@@ -230,7 +228,7 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
         if (track === this.mic) this.mic = null;
         else if (track === this.cam) this.cam = null;
         else return;
-        this.emit('notice', `The ${track.kind === 'audio' ? 'microphone' : 'camera'} stopped working.`);
+        this.emit('notice', t(track.kind === 'audio' ? 'media.micStopped' : 'media.camStopped'));
         this.publish();
       });
     }

@@ -1,5 +1,6 @@
 /** Breakout rooms without the page: names, who goes where, the time left and the end of the timer. */
 import type { PeerId } from '../../server/protocol/events';
+import { t } from '../i18n';
 
 /** The limits of `host:breakouts-open` and `host:breakouts-message` (docs/protocol.md, "Breakout rooms"). */
 export const BREAKOUT_ROOMS_MAX = 20;
@@ -12,9 +13,9 @@ export const MAIN_ROOM = -1;
 /** Who goes where: PeerId → index of a room, or MAIN_ROOM. */
 export type Assignment = Record<PeerId, number>;
 
-/** "Room 1" … "Room n". */
+/** "Room 1" … "Room n", in the UI's language (the names everyone sees are the ones the host opened them with). */
 export function roomNames(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `Room ${i + 1}`);
+  return Array.from({ length: n }, (_, i) => t('breakout.roomN', { n: i + 1 }));
 }
 
 /** The number of rooms a person typed, within 1 … BREAKOUT_ROOMS_MAX (2 when it is no number). */

@@ -20,6 +20,7 @@ import {
   toSend,
   type Assignment,
 } from '../shared/breakouts';
+import { t } from '../i18n';
 import { runsMeeting, type Participants } from '../shared/participants';
 import { h } from './dom';
 import { icon } from './icons';
@@ -46,19 +47,15 @@ export class BreakoutPanel {
   private readonly roomsInput: HTMLInputElement;
   private readonly minutesInput: HTMLInputElement;
   private readonly minutesError = h('p', { class: 'field-error', id: `breakout-minutes-error-${++counter}`, hidden: true });
-  private readonly assignList = h('ul', { class: 'breakout-assign', 'aria-label': 'Who goes to which room' });
-  private readonly nobody = h(
-    'p',
-    { class: 'hint' },
-    'Nobody to send yet: hosts and co-hosts stay in the main room, everyone else can go to a breakout room.',
-  );
-  private readonly openBtn = h('button', { type: 'button', class: 'btn btn-primary' }, 'Open rooms');
-  private readonly shuffleBtn = h('button', { type: 'button', class: 'btn' }, 'Shuffle');
+  private readonly assignList = h('ul', { class: 'breakout-assign', 'aria-label': t('breakout.assignList') });
+  private readonly nobody = h('p', { class: 'hint' }, t('breakout.nobodyToSend'));
+  private readonly openBtn = h('button', { type: 'button', class: 'btn btn-primary' }, t('breakout.open'));
+  private readonly shuffleBtn = h('button', { type: 'button', class: 'btn' }, t('breakout.shuffle'));
   private readonly timeLeft = h('p', { class: 'breakout-time', role: 'timer', hidden: true });
-  private readonly roomList = h('ul', { class: 'breakout-rooms', 'aria-label': 'Open breakout rooms' });
+  private readonly roomList = h('ul', { class: 'breakout-rooms', 'aria-label': t('breakout.openList') });
   private readonly messageInput: HTMLInputElement;
-  private readonly sendBtn = h('button', { type: 'submit', class: 'btn' }, 'Send');
-  private readonly closeBtn = h('button', { type: 'button', class: 'btn btn-danger' }, 'Close rooms');
+  private readonly sendBtn = h('button', { type: 'submit', class: 'btn' }, t('breakout.send'));
+  private readonly closeBtn = h('button', { type: 'button', class: 'btn btn-danger' }, t('breakout.close'));
   private readonly rows = new Map<PeerId, Row>();
   private order: PeerId[] = [];
   private rooms = 2;
@@ -92,7 +89,7 @@ export class BreakoutPanel {
       min: '1',
       max: String(BREAKOUT_MINUTES_MAX),
       step: '1',
-      placeholder: 'No timer',
+      placeholder: t('breakout.noTimer'),
     });
     this.minutesInput.addEventListener('input', () => this.showMinutesError(false));
     this.shuffleBtn.addEventListener('click', () => {
@@ -102,13 +99,13 @@ export class BreakoutPanel {
     this.openBtn.addEventListener('click', () => void this.submitOpen());
     this.setup = h(
       'section',
-      { class: 'breakout-setup', 'aria-label': 'Set up breakout rooms' },
-      h('div', { class: 'field' }, h('label', { for: this.roomsInput.id }, 'Number of rooms'), this.roomsInput),
-      h('div', { class: 'breakout-assign-head' }, h('h3', {}, 'Who goes where'), this.shuffleBtn),
+      { class: 'breakout-setup', 'aria-label': t('breakout.setup') },
+      h('div', { class: 'field' }, h('label', { for: this.roomsInput.id }, t('breakout.rooms')), this.roomsInput),
+      h('div', { class: 'breakout-assign-head' }, h('h3', {}, t('breakout.whoWhere')), this.shuffleBtn),
       this.nobody,
       this.assignList,
-      h('div', { class: 'field' }, h('label', { for: this.minutesInput.id }, 'Timer in minutes'), this.minutesInput, this.minutesError),
-      h('p', { class: 'hint' }, 'Leave the timer empty to close the rooms yourself. Hosts and co-hosts stay in the main room.'),
+      h('div', { class: 'field' }, h('label', { for: this.minutesInput.id }, t('breakout.minutes')), this.minutesInput, this.minutesError),
+      h('p', { class: 'hint' }, t('breakout.timerHint')),
       h('div', { class: 'breakout-actions' }, this.openBtn),
     );
 
@@ -122,7 +119,7 @@ export class BreakoutPanel {
     const form = h(
       'form',
       { class: 'breakout-message' },
-      h('label', { for: this.messageInput.id }, 'Message to all rooms'),
+      h('label', { for: this.messageInput.id }, t('breakout.messageAll')),
       h('div', { class: 'breakout-message-row' }, this.messageInput, this.sendBtn),
     );
     form.addEventListener('submit', (ev) => {
@@ -132,8 +129,8 @@ export class BreakoutPanel {
     this.closeBtn.addEventListener('click', () => void this.submitClose());
     this.live = h(
       'section',
-      { class: 'breakout-live', 'aria-label': 'Open breakout rooms', hidden: true },
-      h('p', { class: 'breakout-status' }, 'Breakout rooms are open'),
+      { class: 'breakout-live', 'aria-label': t('breakout.openList'), hidden: true },
+      h('p', { class: 'breakout-status' }, t('breakout.areOpen')),
       this.timeLeft,
       this.roomList,
       form,
@@ -160,7 +157,7 @@ export class BreakoutPanel {
     for (const p of people) {
       const row = this.rows.get(p.id) ?? this.addRow(p.id);
       if (row.name.textContent !== p.name) row.name.textContent = p.name;
-      row.select.setAttribute('aria-label', `Room for ${p.name}`);
+      row.select.setAttribute('aria-label', t('breakout.roomFor', { name: p.name }));
     }
     if (ids.join('\n') !== this.order.join('\n')) {
       // Rebuilt only when someone came or went, so that a select keeps the focus.
@@ -199,7 +196,7 @@ export class BreakoutPanel {
       if (select.options.length !== names.length + 1) {
         select.replaceChildren(
           ...names.map((name, i) => h('option', { value: String(i) }, name)),
-          h('option', { value: String(MAIN_ROOM) }, 'Main room'),
+          h('option', { value: String(MAIN_ROOM) }, t('breakout.mainRoom')),
         );
       }
       const value = String(this.assign[id] ?? MAIN_ROOM);
@@ -214,7 +211,7 @@ export class BreakoutPanel {
 
   private showMinutesError(on: boolean): void {
     this.minutesError.hidden = !on;
-    this.minutesError.textContent = on ? `Enter whole minutes from 1 to ${BREAKOUT_MINUTES_MAX}, or nothing for no timer` : '';
+    this.minutesError.textContent = on ? t('breakout.minutesError', { max: BREAKOUT_MINUTES_MAX }) : '';
     if (on) {
       this.minutesInput.setAttribute('aria-invalid', 'true');
       this.minutesInput.setAttribute('aria-describedby', this.minutesError.id);
@@ -262,8 +259,12 @@ export class BreakoutPanel {
           { class: 'breakout-room', 'data-room-id': r.id },
           h('h4', {}, r.name),
           r.members.length
-            ? h('ul', { class: 'breakout-members', 'aria-label': `In ${r.name}` }, ...r.members.map((m) => h('li', {}, m)))
-            : h('p', { class: 'breakout-empty' }, 'Nobody'),
+            ? h(
+                'ul',
+                { class: 'breakout-members', 'aria-label': t('breakout.inRoom', { room: r.name }) },
+                ...r.members.map((m) => h('li', {}, m)),
+              )
+            : h('p', { class: 'breakout-empty' }, t('breakout.nobody')),
         ),
       ),
     );
@@ -271,7 +272,7 @@ export class BreakoutPanel {
       this.stopClock();
       this.timeLeft.hidden = !(breakouts.endsAt > 0);
       this.stopClock = countdown(breakouts.endsAt, {
-        tick: (left) => (this.timeLeft.textContent = left > 0 ? `Rooms close in ${formatLeft(left)}` : 'Closing the rooms…'),
+        tick: (left) => (this.timeLeft.textContent = left > 0 ? t('breakout.closeIn', { time: formatLeft(left) }) : t('breakout.closing')),
       });
     }
   }
@@ -305,7 +306,7 @@ export class BreakoutBar {
 
   constructor(name: string, endsAt: number, askForHelp: () => Promise<boolean>) {
     const time = h('span', { class: 'breakout-time', role: 'timer', hidden: !(endsAt > 0) });
-    const help = h('button', { type: 'button', class: 'btn breakout-help' }, icon('hand'), 'Ask for help');
+    const help = h('button', { type: 'button', class: 'btn breakout-help' }, icon('hand'), t('breakout.help'));
     help.addEventListener('click', () => {
       help.disabled = true;
       void askForHelp().then((ok) => {
@@ -315,13 +316,13 @@ export class BreakoutBar {
     });
     this.el = h(
       'div',
-      { class: 'breakout-bar', role: 'region', 'aria-label': 'Breakout room' },
-      h('span', { class: 'breakout-name' }, `Breakout room: ${name}`),
+      { class: 'breakout-bar', role: 'region', 'aria-label': t('breakout.bar') },
+      h('span', { class: 'breakout-name' }, t('breakout.barName', { room: name })),
       time,
       help,
     );
     this.stopClock = countdown(endsAt, {
-      tick: (left) => (time.textContent = left > 0 ? `Closes in ${formatLeft(left)}` : 'Closing…'),
+      tick: (left) => (time.textContent = left > 0 ? t('breakout.closesIn', { time: formatLeft(left) }) : t('breakout.barClosing')),
     });
   }
 

@@ -1,5 +1,6 @@
 /** The in-call page: stage, side panel (chat, people, settings, breakout rooms), control bar, reconnect banner. */
 import type { Breakouts, PeerId } from '../../server/protocol/events';
+import { t, type MessageKey } from '../i18n';
 import type { DeviceKind } from '../media/devices';
 import { AudioSettings } from './audio-settings';
 import { runsMeeting, selfOf, type Participants } from '../shared/participants';
@@ -11,6 +12,7 @@ import { h } from './dom';
 import { Grid } from './grid';
 import { icon } from './icons';
 import { PeoplePanel, type HostActions } from './people';
+import { preferencesSettings } from './preferences-settings';
 
 export type PanelName = 'chat' | 'people' | 'settings' | 'breakouts';
 
@@ -30,11 +32,11 @@ export interface BreakoutPlace {
   endsAt: number;
 }
 
-const TITLES: Record<PanelName, string> = {
-  chat: 'In-call messages',
-  people: 'People',
-  settings: 'Settings',
-  breakouts: 'Breakout rooms',
+const TITLES: Record<PanelName, MessageKey> = {
+  chat: 'panel.chat',
+  people: 'panel.people',
+  settings: 'panel.settings',
+  breakouts: 'panel.breakouts',
 };
 
 export class CallView {
@@ -50,7 +52,7 @@ export class CallView {
   private readonly panel: HTMLElement;
   private readonly panelTitle = h('h2', { id: 'panel-title' });
   private readonly bodies: Record<PanelName, HTMLElement>;
-  private readonly banner = h('div', { class: 'banner', role: 'status', hidden: true }, 'Reconnecting…');
+  private readonly banner = h('div', { class: 'banner', role: 'status', hidden: true }, t('call.reconnecting'));
   private bannerTimer: ReturnType<typeof setTimeout> | null = null;
   private open: PanelName | null = null;
   private unread = 0;
@@ -73,10 +75,14 @@ export class CallView {
     this.bodies = {
       chat: h('div', { class: 'panel-body', hidden: true }, this.chat.el),
       people: h('div', { class: 'panel-body', hidden: true }, this.people.el),
-      settings: h('div', { class: 'panel-body', hidden: true }, this.pickers.el, new AudioSettings().el),
+      settings: h('div', { class: 'panel-body', hidden: true }, this.pickers.el, new AudioSettings().el, preferencesSettings()),
       breakouts: h('div', { class: 'panel-body', hidden: true }, this.breakoutPanel.el),
     };
-    const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', title: 'Close' }, icon('close'));
+    const close = h(
+      'button',
+      { type: 'button', class: 'icon-btn', 'aria-label': t('panel.close'), title: t('panel.close') },
+      icon('close'),
+    );
     close.addEventListener('click', () => this.toggle(null));
     this.panel = h(
       'aside',
@@ -106,11 +112,14 @@ export class CallView {
 
   toggle(which: PanelName | null): void {
     const next = which === this.open ? null : which;
+    const was = this.open;
+    // Closing a panel that had the focus hands it back to the button that opened it.
+    const refocus = next === null && was !== null && this.panel.contains(document.activeElement);
     this.open = next;
     this.panel.hidden = next === null;
     for (const [k, body] of Object.entries(this.bodies)) body.hidden = k !== next;
     this.controls.setPanel(next);
-    if (next) this.panelTitle.textContent = TITLES[next];
+    if (next) this.panelTitle.textContent = t(TITLES[next]);
     if (next === 'chat') {
       this.unread = 0;
       this.controls.setUnread(0);
@@ -118,6 +127,7 @@ export class CallView {
       this.actions.chatOpened();
     }
     if (next === 'settings') void this.pickers.refresh();
+    if (refocus && was !== 'breakouts') this.controls.focusPanelButton(was);
   }
 
   /** Counts a message that arrived while the chat was closed. */
@@ -137,7 +147,7 @@ export class CallView {
     this.controls.setScreenLocked(state.screenLocked && !runs);
     if (!this.breakoutBar) this.breakoutPanel.render(state, this.breakouts);
     this.grid.setSoloText(
-      this.breakout ? `You are the only one in ${this.breakout.name}` : this.breakouts ? 'Everyone else is in breakout rooms' : null,
+      this.breakout ? t('call.onlyYouIn', { room: this.breakout.name }) : this.breakouts ? t('call.othersInBreakouts') : null,
     );
     // Breakout rooms are for hosts and co-hosts: the panel closes for one who no longer is.
     if (this.open === 'breakouts' && (!runs || this.breakoutBar)) this.toggle(null);

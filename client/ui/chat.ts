@@ -1,6 +1,7 @@
 /** The chat panel: history, new messages, the "Message" box. Text is always rendered as text. */
 import type { ChatMessage } from '../../server/protocol/events';
 import { CHAT_MAX } from '../../server/protocol/limits';
+import { language, t } from '../i18n';
 import { h } from './dom';
 import { icon } from './icons';
 
@@ -11,18 +12,14 @@ export class ChatPanel {
     class: 'chat-input',
     rows: '1',
     maxlength: String(CHAT_MAX),
-    placeholder: 'Send a message',
-    'aria-label': 'Message',
+    placeholder: t('chat.placeholder'),
+    'aria-label': t('chat.message'),
   });
-  private readonly sendBtn = h('button', { type: 'submit', class: 'icon-btn', 'aria-label': 'Send message' }, icon('send'));
-  private readonly lockedHint = h('p', { class: 'hint chat-locked', id: 'chat-locked-hint', hidden: true }, 'Only hosts can send messages');
+  private readonly sendBtn = h('button', { type: 'submit', class: 'icon-btn', 'aria-label': t('chat.send') }, icon('send'));
+  private readonly lockedHint = h('p', { class: 'hint chat-locked', id: 'chat-locked-hint', hidden: true }, t('chat.lockedHint'));
   private readonly seen = new Set<string>();
   private locked = false;
-  private readonly empty = h(
-    'p',
-    { class: 'panel-empty' },
-    'Messages can only be seen by people in the call and are deleted when the call ends.',
-  );
+  private readonly empty = h('p', { class: 'panel-empty' }, t('chat.empty'));
 
   constructor(private readonly send: (text: string) => Promise<unknown>) {
     const form = h('form', { class: 'chat-form' }, this.input, this.sendBtn);
@@ -46,7 +43,7 @@ export class ChatPanel {
     this.input.disabled = locked;
     this.sendBtn.disabled = locked;
     this.lockedHint.hidden = !locked;
-    this.input.placeholder = locked ? 'Chat is locked' : 'Send a message';
+    this.input.placeholder = t(locked ? 'chat.lockedPlaceholder' : 'chat.placeholder');
     if (locked) this.input.setAttribute('aria-describedby', this.lockedHint.id);
     else this.input.removeAttribute('aria-describedby');
   }
@@ -63,11 +60,11 @@ export class ChatPanel {
   add(m: ChatMessage, selfId: string): boolean {
     if (this.seen.has(m.id)) return false;
     this.seen.add(m.id);
-    const time = new Date(m.ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const time = new Date(m.ts).toLocaleTimeString(language(), { hour: '2-digit', minute: '2-digit' });
     const li = h(
       'li',
       { class: `chat-msg${m.from === selfId ? ' mine' : ''}` },
-      h('div', { class: 'chat-meta' }, h('span', { class: 'chat-from' }, m.from === selfId ? 'You' : m.name), h('time', {}, time)),
+      h('div', { class: 'chat-meta' }, h('span', { class: 'chat-from' }, m.from === selfId ? t('chat.you') : m.name), h('time', {}, time)),
       h('p', { class: 'chat-text' }, m.text),
     );
     this.list.append(li);

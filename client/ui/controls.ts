@@ -1,8 +1,10 @@
 /** The call's control bar. Every button has an accessible name; toggles carry aria-pressed. */
 import type { Reaction } from '../../server/protocol/events';
+import { language, plural, t } from '../i18n';
 import { reactions } from '../shared/reactions';
 import { h } from './dom';
 import { icon, type IconName } from './icons';
+import { ariaKeys, keysText, type ShortcutAction } from './shortcuts';
 import { camToggle, micToggle, type Toggle } from './toggles';
 
 export interface ControlActions {
@@ -19,6 +21,17 @@ export interface ControlActions {
 function button(label: string, name: IconName, onClick: () => void, extra: Record<string, string> = {}): HTMLButtonElement {
   const b = h('button', { type: 'button', class: 'round-btn', 'aria-label': label, title: label, ...extra }, icon(name));
   b.addEventListener('click', onClick);
+  return b;
+}
+
+function withBadge(b: HTMLButtonElement, badge: HTMLElement): HTMLElement {
+  return h('span', { class: 'with-badge' }, b, badge);
+}
+
+/** The button's tooltip names its shortcut; assistive technology learns it from aria-keyshortcuts. */
+function withShortcut(b: HTMLButtonElement, action: ShortcutAction, title = b.getAttribute('aria-label') ?? ''): HTMLButtonElement {
+  b.title = t('toggle.withKeys', { action: title, keys: keysText(action) });
+  b.setAttribute('aria-keyshortcuts', ariaKeys(action));
   return b;
 }
 
@@ -41,16 +54,16 @@ export class Controls {
   constructor(room: string, a: ControlActions) {
     this.mic = micToggle(a.toggleAudio);
     this.cam = camToggle(a.toggleVideo);
-    this.hand = button('Raise hand', 'hand', a.toggleHand, { 'aria-pressed': 'false' });
-    this.screen = button('Share screen', 'screen', a.toggleScreen, { 'aria-pressed': 'false' });
-    this.reactionsBtn = button('Reactions', 'reaction', () => this.showReactions(this.reactionsMenu.hidden), {
+    this.hand = withShortcut(button(t('controls.raiseHand'), 'hand', a.toggleHand, { 'aria-pressed': 'false' }), 'hand');
+    this.screen = button(t('controls.share'), 'screen', a.toggleScreen, { 'aria-pressed': 'false' });
+    this.reactionsBtn = button(t('controls.reactions'), 'reaction', () => this.showReactions(this.reactionsMenu.hidden), {
       'aria-expanded': 'false',
       'aria-controls': 'reactions-menu',
     });
     this.reactionsMenu = h(
       'div',
-      { class: 'reactions-menu', id: 'reactions-menu', role: 'group', 'aria-label': 'Send a reaction', hidden: true },
-      ...reactions.map(({ emoji, name }) => {
+      { class: 'reactions-menu', id: 'reactions-menu', role: 'group', 'aria-label': t('controls.sendReaction'), hidden: true },
+      ...reactions().map(({ emoji, name }) => {
         const b = h(
           'button',
           { type: 'button', class: 'reaction-btn', 'aria-label': name, title: name },
@@ -71,15 +84,20 @@ export class Controls {
     document.addEventListener('click', (ev) => {
       if (!this.reactionsMenu.hidden && !reactionsBox.contains(ev.target as Node)) this.showReactions(false);
     });
-    const leave = h('button', { type: 'button', class: 'round-btn leave', 'aria-label': 'Leave call', title: 'Leave call' }, icon('leave'));
-    leave.addEventListener('click', a.leave);
-    const chat = button('Chat', 'chat', () => a.panel('chat'), { 'aria-expanded': 'false', 'aria-describedby': 'unread-count' });
-    chat.append(this.badge, this.unreadText);
-    const people = button('People', 'people', () => a.panel('people'), { 'aria-expanded': 'false' });
-    people.append(this.count);
-    const settings = button('Settings', 'settings', () => a.panel('settings'), { 'aria-expanded': 'false' });
+    const leave = withShortcut(button(t('controls.leave'), 'leave', a.leave), 'leave');
+    leave.classList.add('leave');
+    const chat = withShortcut(
+      button(t('controls.chat'), 'chat', () => a.panel('chat'), { 'aria-expanded': 'false', 'aria-describedby': 'unread-count' }),
+      'chat',
+    );
+    chat.append(this.unreadText);
+    const people = withShortcut(
+      button(t('controls.people'), 'people', () => a.panel('people'), { 'aria-expanded': 'false' }),
+      'people',
+    );
+    const settings = button(t('controls.settings'), 'settings', () => a.panel('settings'), { 'aria-expanded': 'false' });
     this.panelButtons = { chat, people, settings };
-    const copy = button('Copy meeting link', 'link', a.copyLink);
+    const copy = button(t('controls.copyLink'), 'link', a.copyLink);
     this.el = h(
       'footer',
       { class: 'controls' },
@@ -92,7 +110,7 @@ export class Controls {
       ),
       h(
         'div',
-        { class: 'controls-center', role: 'toolbar', 'aria-label': 'Call controls' },
+        { class: 'controls-center', role: 'toolbar', 'aria-label': t('controls.toolbar') },
         this.mic.el,
         this.cam.el,
         this.hand,
@@ -100,7 +118,8 @@ export class Controls {
         this.screen,
         leave,
       ),
-      h('div', { class: 'controls-right' }, copy, people, chat, settings),
+      // The count and the badge sit beside their buttons, not in them: a button's name is its visible words.
+      h('div', { class: 'controls-right' }, copy, withBadge(people, this.count), withBadge(chat, this.badge), settings),
     );
     this.tick();
     setInterval(() => this.tick(), 10_000);
@@ -123,7 +142,7 @@ export class Controls {
   private showScreenLock(): void {
     const blocked = this.screenLocked && !this.screenOn;
     this.screen.disabled = blocked;
-    this.screen.title = this.screenOn ? 'Stop sharing' : blocked ? 'Only hosts can share their screen now' : 'Share screen';
+    this.screen.title = t(this.screenOn ? 'controls.stopShare' : blocked ? 'controls.shareLocked' : 'controls.share');
   }
 
   private showReactions(open: boolean): void {
@@ -135,18 +154,22 @@ export class Controls {
 
   setHand(raised: boolean): void {
     this.hand.setAttribute('aria-pressed', String(raised));
-    this.hand.title = raised ? 'Lower hand' : 'Raise hand';
+    withShortcut(this.hand, 'hand', t(raised ? 'controls.lowerHand' : 'controls.raiseHand'));
     this.hand.classList.toggle('active', raised);
   }
 
   setUnread(n: number): void {
     this.badge.hidden = n === 0;
     this.badge.textContent = n > 9 ? '9+' : String(n);
-    this.unreadText.textContent = n ? `${n} unread` : '';
+    this.unreadText.textContent = n ? plural('controls.unread', n) : '';
   }
 
   setCount(n: number): void {
     this.count.textContent = String(n);
+  }
+
+  focusPanelButton(which: 'chat' | 'people' | 'settings'): void {
+    this.panelButtons[which].focus();
   }
 
   setPanel(open: string | null): void {
@@ -157,6 +180,6 @@ export class Controls {
   }
 
   private tick(): void {
-    this.clock.textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    this.clock.textContent = new Date().toLocaleTimeString(language(), { hour: '2-digit', minute: '2-digit' });
   }
 }

@@ -1,8 +1,18 @@
 /** Selects for Camera, Microphone and (where the browser can route audio) Speaker. */
 import { canPickSpeaker, listDevices, rememberDevice, rememberedDevice, type DeviceKind } from '../media/devices';
+import { t, type MessageKey } from '../i18n';
 import { h } from './dom';
 
-const LABELS: Record<DeviceKind, string> = { videoinput: 'Camera', audioinput: 'Microphone', audiooutput: 'Speaker' };
+const LABELS: Record<DeviceKind, MessageKey> = {
+  videoinput: 'device.videoinput',
+  audioinput: 'device.audioinput',
+  audiooutput: 'device.audiooutput',
+};
+const NONE: Record<DeviceKind, MessageKey> = {
+  videoinput: 'device.noneVideoinput',
+  audioinput: 'device.noneAudioinput',
+  audiooutput: 'device.noneAudiooutput',
+};
 let counter = 0;
 
 export class DevicePickers {
@@ -19,7 +29,7 @@ export class DevicePickers {
         this.onPick(kind, select.value);
       });
       this.selects.set(kind, select);
-      this.el.append(h('div', { class: 'field' }, h('label', { for: id }, LABELS[kind]), select));
+      this.el.append(h('div', { class: 'field' }, h('label', { for: id }, t(LABELS[kind])), select));
     }
   }
 
@@ -31,7 +41,7 @@ export class DevicePickers {
       const list = devices[kind];
       const current = inUse[kind] ?? rememberedDevice(kind) ?? select.value;
       select.replaceChildren(...list.map((d) => h('option', { value: d.id }, d.label)));
-      if (list.length === 0) select.append(h('option', { value: '' }, `No ${LABELS[kind].toLowerCase()} found`));
+      if (list.length === 0) select.append(h('option', { value: '' }, t(NONE[kind])));
       select.disabled = list.length === 0;
       if (list.some((d) => d.id === current)) select.value = current ?? '';
     }

@@ -1,20 +1,16 @@
 /** The stage: one tile per participant, laid out for 1..8 people (self small beside one other, a shared screen large). */
 import type { Peer, PeerId } from '../../server/protocol/events';
+import { t } from '../i18n';
 import { gridShape } from '../shared/layout';
 import { h } from './dom';
 import { ScreenTile, Tile } from './tile';
 
 export type Layout = 'solo' | 'pip' | 'grid' | 'spotlight';
 
-const SOLO_TITLE = 'You are the only one here';
-
 export class Grid {
-  readonly el = h('div', { class: 'stage', 'aria-label': 'Participants' });
-  private readonly soloTitle = h('p', { class: 'solo-title' }, SOLO_TITLE);
-  private readonly share = [
-    h('p', {}, 'Share this link with the people you want in the meeting:'),
-    h('p', { class: 'solo-link' }, `${location.origin}${location.pathname}`),
-  ];
+  readonly el = h('div', { class: 'stage', role: 'region', 'aria-label': t('stage.label') });
+  private readonly soloTitle = h('p', { class: 'solo-title' }, t('stage.alone'));
+  private readonly share = [h('p', {}, t('stage.shareLink')), h('p', { class: 'solo-link' }, `${location.origin}${location.pathname}`)];
   private readonly hint = h('div', { class: 'solo-hint', hidden: true }, this.soloTitle, ...this.share);
   private readonly tiles = new Map<PeerId, Tile>();
   private readonly screens = new Map<PeerId, ScreenTile>();
@@ -32,7 +28,8 @@ export class Grid {
    * others are elsewhere for now (in breakout rooms).
    */
   setSoloText(text: string | null): void {
-    if (this.soloTitle.textContent !== (text ?? SOLO_TITLE)) this.soloTitle.textContent = text ?? SOLO_TITLE;
+    const title = text ?? t('stage.alone');
+    if (this.soloTitle.textContent !== title) this.soloTitle.textContent = title;
     for (const el of this.share) el.hidden = text !== null;
   }
 

@@ -4,6 +4,7 @@
  * someone. Only the host chooses co-hosts; a co-host has no controls over the host.
  */
 import type { Knock, PeerId, RoomSettings } from '../../server/protocol/events';
+import { t } from '../i18n';
 import { initials } from '../shared/names';
 import { raisedHands, runsMeeting, type Participants } from '../shared/participants';
 import { h } from './dom';
@@ -28,12 +29,12 @@ type Setting = 'locked' | 'chatLocked' | 'screenLocked' | 'askToJoin';
 
 export class PeoplePanel {
   readonly el: HTMLElement;
-  private readonly list = h('ul', { class: 'people-list', 'aria-label': 'People in the meeting' });
+  private readonly list = h('ul', { class: 'people-list', 'aria-label': t('people.list') });
   private readonly toggles: Record<Setting, HTMLButtonElement>;
   private readonly hostBox: HTMLElement;
   private settings: Record<Setting, boolean> = { locked: false, chatLocked: false, screenLocked: false, askToJoin: false };
   /** Who is asking to join, with Admit and Deny (hosts and co-hosts). */
-  private readonly knockBox = h('section', { class: 'knocks', hidden: true, 'aria-label': 'Asking to join' });
+  private readonly knockBox = h('section', { class: 'knocks', hidden: true, 'aria-label': t('people.asking') });
 
   constructor(private readonly actions: HostActions) {
     const toggle = (setting: Setting, label: string, iconName: IconName) => {
@@ -46,23 +47,23 @@ export class PeoplePanel {
       return b;
     };
     this.toggles = {
-      locked: toggle('locked', 'Lock meeting', 'lock'),
-      chatLocked: toggle('chatLocked', 'Lock chat', 'chat'),
-      screenLocked: toggle('screenLocked', 'Lock screen share', 'screen'),
-      askToJoin: toggle('askToJoin', 'Ask to join', 'people'),
+      locked: toggle('locked', t('people.lock'), 'lock'),
+      chatLocked: toggle('chatLocked', t('people.lockChat'), 'chat'),
+      screenLocked: toggle('screenLocked', t('people.lockScreen'), 'screen'),
+      askToJoin: toggle('askToJoin', t('people.askToJoin'), 'people'),
     };
-    const muteAll = h('button', { type: 'button', class: 'btn lock-btn' }, icon('micOff'), 'Mute all');
+    const muteAll = h('button', { type: 'button', class: 'btn lock-btn' }, icon('micOff'), t('people.muteAll'));
     muteAll.addEventListener('click', () => this.actions.muteAll());
     const showBreakouts = actions.showBreakouts;
     let breakouts: HTMLButtonElement | null = null;
     if (showBreakouts) {
-      breakouts = h('button', { type: 'button', class: 'btn lock-btn' }, icon('breakouts'), 'Breakout rooms');
+      breakouts = h('button', { type: 'button', class: 'btn lock-btn' }, icon('breakouts'), t('people.breakouts'));
       breakouts.addEventListener('click', () => showBreakouts());
     }
     this.hostBox = h(
       'div',
       { class: 'host-controls', hidden: true },
-      h('h3', {}, 'Host controls'),
+      h('h3', {}, t('people.hostControls')),
       h(
         'div',
         { class: 'host-buttons' },
@@ -73,12 +74,7 @@ export class PeoplePanel {
         muteAll,
         breakouts,
       ),
-      h(
-        'p',
-        { class: 'hint' },
-        'When the meeting is locked, nobody else can join. With "Ask to join", newcomers wait until a host lets them in. ' +
-          'Locked chat and screen sharing are left to hosts and co-hosts.',
-      ),
+      h('p', { class: 'hint' }, t('people.hostHint')),
     );
     this.el = h('div', { class: 'people' }, this.knockBox, this.hostBox, this.list);
   }
@@ -102,26 +98,38 @@ export class PeoplePanel {
     const focused = this.focusedAction();
     this.list.replaceChildren(
       ...ordered.map((p) => {
-        const tags = [p.id === selfId ? 'You' : '', p.host ? 'Host' : '', p.cohost ? 'Co-host' : ''].filter(Boolean).join(' · ');
+        const tags = [p.id === selfId ? t('people.you') : '', p.host ? t('people.host') : '', p.cohost ? t('people.cohost') : '']
+          .filter(Boolean)
+          .join(' · ');
         const controls: Node[] = [];
         // A co-host runs the meeting too, but not over the host.
         if (runs && p.id !== selfId && (isHost || !p.host)) {
           if (p.hand) {
             controls.push(
-              this.button('lower-hand', 'Lower hand', `Lower ${p.name}’s hand`, 'lowerHand', () => this.actions.lowerHand(p.id)),
+              this.button('lower-hand', t('people.lowerHand'), t('people.lowerHandName', { name: p.name }), 'lowerHand', () =>
+                this.actions.lowerHand(p.id),
+              ),
             );
           }
           if (isHost) {
             const cohost = !!p.cohost;
             const role = cohost
-              ? this.button('cohost', 'Remove co-host', `Remove ${p.name} as co-host`, 'cohost', () => this.actions.setCohost(p.id, false))
-              : this.button('cohost', 'Make co-host', `Make ${p.name} a co-host`, 'cohost', () => this.actions.setCohost(p.id, true));
+              ? this.button('cohost', t('people.removeCohost'), t('people.removeCohostName', { name: p.name }), 'cohost', () =>
+                  this.actions.setCohost(p.id, false),
+                )
+              : this.button('cohost', t('people.makeCohost'), t('people.makeCohostName', { name: p.name }), 'cohost', () =>
+                  this.actions.setCohost(p.id, true),
+                );
             role.classList.toggle('on', cohost);
             controls.push(role);
           }
-          const mute = this.button('mute', `Ask to mute ${p.name}`, 'Ask to mute', 'mic', () => this.actions.mute(p.id));
+          const mute = this.button('mute', t('people.askMuteName', { name: p.name }), t('people.askMute'), 'mic', () =>
+            this.actions.mute(p.id),
+          );
           mute.disabled = !p.media.audio;
-          const kick = this.button('kick', `Remove ${p.name}`, 'Remove from the meeting', 'remove', () => this.actions.kick(p.id, p.name));
+          const kick = this.button('kick', t('people.removeName', { name: p.name }), t('people.remove'), 'remove', () =>
+            this.actions.kick(p.id, p.name),
+          );
           kick.classList.add('danger');
           controls.push(mute, kick);
         }
@@ -134,15 +142,15 @@ export class PeoplePanel {
               {
                 class: 'status-icon hand',
                 role: 'img',
-                'aria-label': `Hand raised, number ${n} in line`,
-                title: `Hand raised, number ${n} in line`,
+                'aria-label': t('people.handPlace', { n }),
+                title: t('people.handPlace', { n }),
               },
               icon('hand'),
               h('span', { class: 'hand-place', 'aria-hidden': 'true' }, String(n)),
             ),
           );
         }
-        if (!p.media.audio) status.push(h('span', { class: 'status-icon', role: 'img', 'aria-label': 'Microphone off' }, icon('micOff')));
+        if (!p.media.audio) status.push(h('span', { class: 'status-icon', role: 'img', 'aria-label': t('people.micOff') }, icon('micOff')));
         const avatar = h('span', { class: 'person-avatar', 'aria-hidden': 'true' });
         avatar.dataset.initials = initials(p.name);
         return h(
@@ -168,17 +176,17 @@ export class PeoplePanel {
       this.knockBox.replaceChildren();
       return;
     }
-    const all = h('button', { type: 'button', class: 'btn btn-primary' }, 'Admit all');
+    const all = h('button', { type: 'button', class: 'btn btn-primary' }, t('people.admitAll'));
     all.addEventListener('click', () => this.actions.admitAll());
     this.knockBox.replaceChildren(
-      h('h3', {}, `Asking to join (${knocks.length})`),
+      h('h3', {}, t('people.askingCount', { count: knocks.length })),
       h(
         'ul',
         { class: 'knock-list' },
         ...knocks.map((k) => {
-          const admit = h('button', { type: 'button', class: 'btn', title: `Admit ${k.name}` }, 'Admit');
+          const admit = h('button', { type: 'button', class: 'btn', title: t('people.admitName', { name: k.name }) }, t('people.admit'));
           admit.addEventListener('click', () => this.actions.admit(k.id));
-          const deny = h('button', { type: 'button', class: 'btn', title: `Deny ${k.name}` }, 'Deny');
+          const deny = h('button', { type: 'button', class: 'btn', title: t('people.denyName', { name: k.name }) }, t('people.deny'));
           deny.addEventListener('click', () => this.actions.deny(k.id));
           return h('li', { class: 'knock', 'data-knock-id': k.id }, h('span', { class: 'person-name' }, k.name), admit, deny);
         }),

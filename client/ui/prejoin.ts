@@ -1,10 +1,12 @@
 /** The pre-join screen: camera preview, name, device pickers, who is already here, "Join now". */
 import type { LobbyRoom, Media } from '../../server/protocol/events';
 import { NAME_MAX, PASSWORD_MAX } from '../../server/protocol/limits';
+import { t } from '../i18n';
 import type { DeviceKind } from '../media/devices';
 import { cleanName, presenceLine } from '../shared/names';
 import { AudioSettings } from './audio-settings';
 import { DevicePickers } from './device-pickers';
+import { languageSettings } from './language-settings';
 import { h, play } from './dom';
 import { camToggle, micToggle } from './toggles';
 
@@ -19,18 +21,13 @@ export interface PrejoinHandlers {
   cancel(): void;
 }
 
-/** Shown while a join waits for the service (a retryable refusal, the load balancer's 503) and retries by itself. */
-export const WAITING_TEXT = 'Reconnecting to the meeting service…';
-/** Shown while a host or co-host has to let us in. */
-export const ASKING_TEXT = 'Asking to join…';
-
 export class Prejoin {
   readonly el: HTMLElement;
   readonly pickers: DevicePickers;
   /** Set by the page to drop its subscriptions when the screen goes away. */
   onDispose: (() => void) | null = null;
   private readonly video = h('video', { class: 'preview-video mirror', autoplay: true, playsinline: true });
-  private readonly cameraOff = h('div', { class: 'preview-off' }, 'Starting camera…');
+  private readonly cameraOff = h('div', { class: 'preview-off' }, t('prejoin.startingCamera'));
   private readonly mic = micToggle(() => this.handlers.toggleAudio());
   private readonly cam = camToggle(() => this.handlers.toggleVideo());
   private readonly name = h('input', {
@@ -40,7 +37,7 @@ export class Prejoin {
     autocomplete: 'name',
     maxlength: String(NAME_MAX),
     required: true,
-    placeholder: 'Your name',
+    placeholder: t('prejoin.name'),
   });
   private readonly password = h('input', {
     id: 'meeting-password',
@@ -57,15 +54,15 @@ export class Prejoin {
     type: 'password',
     autocomplete: 'new-password',
     maxlength: String(PASSWORD_MAX),
-    placeholder: 'Leave empty for an open meeting',
+    placeholder: t('prejoin.newPasswordHint'),
   });
   private readonly newPasswordField: HTMLElement;
-  private readonly presence = h('p', { class: 'presence', 'aria-live': 'polite' }, 'Checking who is here…');
+  private readonly presence = h('p', { class: 'presence', 'aria-live': 'polite' }, t('prejoin.checking'));
   private readonly status = h('p', { class: 'prejoin-status', role: 'alert' });
-  private readonly joinBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-large' }, 'Join now');
+  private readonly joinBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-large' }, t('prejoin.join'));
   /** Always in the page, so that screen readers announce the text when it appears. */
   private readonly waiting = h('p', { class: 'prejoin-waiting', role: 'status' });
-  private readonly cancelBtn = h('button', { type: 'button', class: 'btn', hidden: true }, 'Cancel');
+  private readonly cancelBtn = h('button', { type: 'button', class: 'btn', hidden: true }, t('prejoin.cancel'));
 
   constructor(
     private readonly handlers: PrejoinHandlers,
@@ -81,22 +78,22 @@ export class Prejoin {
     this.passwordField = h(
       'div',
       { class: 'field', hidden: true },
-      h('label', { for: 'meeting-password' }, 'Meeting password'),
+      h('label', { for: 'meeting-password' }, t('prejoin.password')),
       this.password,
     );
     this.newPasswordField = h(
       'div',
       { class: 'field', hidden: true },
-      h('label', { for: 'new-meeting-password' }, 'Protect with a password (optional)'),
+      h('label', { for: 'new-meeting-password' }, t('prejoin.newPassword')),
       this.newPassword,
     );
     const form = h(
       'form',
       { class: 'prejoin-form', novalidate: true },
-      h('h1', {}, 'Ready to join?'),
+      h('h1', {}, t('prejoin.heading')),
       h('p', { class: 'room-line' }, room),
       this.presence,
-      h('div', { class: 'field' }, h('label', { for: 'your-name' }, 'Your name'), this.name),
+      h('div', { class: 'field' }, h('label', { for: 'your-name' }, t('prejoin.name')), this.name),
       this.passwordField,
       this.newPasswordField,
       this.joinBtn,
@@ -111,13 +108,14 @@ export class Prejoin {
     });
     this.el = h(
       'section',
-      { class: 'prejoin', 'aria-label': 'Get ready to join' },
+      { class: 'prejoin', 'aria-label': t('prejoin.label') },
       h(
         'div',
         { class: 'prejoin-media' },
         h('div', { class: 'preview' }, this.video, this.cameraOff, h('div', { class: 'preview-controls' }, this.mic.el, this.cam.el)),
         this.pickers.el,
         new AudioSettings().el,
+        languageSettings('reload'),
       ),
       form,
     );
@@ -136,12 +134,12 @@ export class Prejoin {
   setMedia(state: Media, available: { audio: boolean; video: boolean }): void {
     this.mic.set(state.audio, available.audio);
     this.cam.set(state.video, available.video);
-    this.cameraOff.textContent = available.video ? 'Camera is off' : 'Camera not available';
+    this.cameraOff.textContent = t(available.video ? 'prejoin.cameraOff' : 'prejoin.noCamera');
   }
 
   setLobby(room: LobbyRoom): void {
     this.presence.textContent = presenceLine(room.names);
-    if (room.locked) this.presence.textContent += ' · The meeting is locked';
+    if (room.locked) this.presence.textContent += ` · ${t('prejoin.locked')}`;
     this.newPasswordField.hidden = room.count > 0;
     if (room.password) this.askPassword();
   }
@@ -163,11 +161,11 @@ export class Prejoin {
 
   setBusy(busy: boolean): void {
     this.joinBtn.disabled = busy;
-    this.joinBtn.textContent = busy ? 'Joining…' : 'Join now';
+    this.joinBtn.textContent = t(busy ? 'prejoin.joining' : 'prejoin.join');
   }
 
   /** While true, the join retries (or asks to join) by itself; "Cancel" gives it up. */
-  setWaiting(waiting: boolean, text = WAITING_TEXT): void {
+  setWaiting(waiting: boolean, text = t('prejoin.waiting')): void {
     if (waiting && this.waiting.textContent !== text) this.waiting.textContent = text;
     if (waiting === !this.cancelBtn.hidden) return;
     this.waiting.textContent = waiting ? text : '';
@@ -184,7 +182,7 @@ export class Prejoin {
   private submit(): void {
     const name = cleanName(this.name.value);
     if (!name) {
-      this.setStatus('Enter your name to join.', 'error');
+      this.setStatus(t('prejoin.enterName'), 'error');
       this.name.setAttribute('aria-invalid', 'true');
       this.name.focus();
       return;

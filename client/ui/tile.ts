@@ -3,6 +3,7 @@
  * reaction for a few seconds.
  */
 import type { Peer, Reaction } from '../../server/protocol/events';
+import { t, type MessageKey } from '../i18n';
 import { rememberedDevice } from '../media/devices';
 import { initials } from '../shared/names';
 import { REACTION_SHOWN_MS, reactionName } from '../shared/reactions';
@@ -10,14 +11,19 @@ import type { Quality } from '../shared/stats';
 import { h, play } from './dom';
 import { icon } from './icons';
 
-const QUALITY_WORDS: Record<Quality, string> = { good: 'good', fair: 'fair', poor: 'poor', unknown: 'connecting' };
+const QUALITY_WORDS: Record<Quality, MessageKey> = {
+  good: 'tile.quality.good',
+  fair: 'tile.quality.fair',
+  poor: 'tile.quality.poor',
+  unknown: 'tile.quality.unknown',
+};
 
 export class Tile {
   readonly el: HTMLElement;
   readonly video: HTMLVideoElement;
   private readonly name = h('span', { class: 'tile-name' });
   private readonly quality = h('span', { class: 'tile-quality', role: 'img' }, icon('signal'));
-  private readonly hand = h('span', { class: 'tile-hand', role: 'img', 'aria-label': 'Hand raised' }, icon('hand'));
+  private readonly hand = h('span', { class: 'tile-hand', role: 'img', 'aria-label': t('tile.hand') }, icon('hand'));
   private readonly avatar = h('div', { class: 'tile-avatar', 'aria-hidden': 'true' });
   private readonly reaction = h('span', { class: 'tile-reaction', role: 'img', hidden: true });
   private reactionTimer: ReturnType<typeof setTimeout> | null = null;
@@ -43,7 +49,7 @@ export class Tile {
       h(
         'div',
         { class: 'tile-footer' },
-        h('span', { class: 'tile-mic-off', role: 'img', 'aria-label': 'Microphone off' }, icon('micOff')),
+        h('span', { class: 'tile-mic-off', role: 'img', 'aria-label': t('tile.micOff') }, icon('micOff')),
         this.name,
         self ? null : this.quality,
       ),
@@ -67,7 +73,7 @@ export class Tile {
     this.peerName = peer.name;
     if (this.name.textContent !== peer.name) this.name.textContent = peer.name;
     this.avatar.dataset.initials = initials(peer.name);
-    this.el.setAttribute('aria-label', this.self ? `${peer.name} (you)` : peer.name);
+    this.el.setAttribute('aria-label', this.self ? t('tile.you', { name: peer.name }) : peer.name);
   }
 
   setStream(stream: MediaStream | null): void {
@@ -88,7 +94,8 @@ export class Tile {
   react(emoji: Reaction): void {
     const r = this.reaction;
     r.textContent = emoji;
-    r.setAttribute('aria-label', `${this.self ? 'You' : this.peerName} reacted ${reactionName(emoji)}`);
+    const reaction = reactionName(emoji);
+    r.setAttribute('aria-label', this.self ? t('tile.youReacted', { reaction }) : t('tile.reacted', { name: this.peerName, reaction }));
     r.title = reactionName(emoji);
     // Restart the pop-in animation for a repeated reaction.
     r.hidden = true;
@@ -107,8 +114,8 @@ export class Tile {
 
   setQuality(q: Quality): void {
     this.quality.dataset.quality = q;
-    this.quality.setAttribute('aria-label', `Connection ${QUALITY_WORDS[q]}`);
-    this.quality.title = `Connection ${QUALITY_WORDS[q]}`;
+    this.quality.setAttribute('aria-label', t(QUALITY_WORDS[q]));
+    this.quality.title = t(QUALITY_WORDS[q]);
   }
 
   async setSink(deviceId: string): Promise<void> {
@@ -143,7 +150,7 @@ export class ScreenTile {
   }
 
   update(name: string, stream: MediaStream): void {
-    const text = this.self ? 'You are presenting' : `${name} is presenting`;
+    const text = this.self ? t('tile.youPresent') : t('tile.presents', { name });
     if (this.label.textContent !== text) this.label.textContent = text;
     this.el.setAttribute('aria-label', text);
     if (this.video.srcObject !== stream) {

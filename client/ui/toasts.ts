@@ -1,4 +1,5 @@
 /** Short messages in a live region: joins, leaves, errors. */
+import { t } from '../i18n';
 import { h } from './dom';
 
 export class Toasts {
@@ -17,9 +18,9 @@ export class Toasts {
 
   /** Copies a meeting link to the clipboard and says so; shows the link itself where the clipboard is out of reach. */
   copyLink(url: string): void {
-    const fallback = () => this.show(`Meeting link: ${url}`, 'info', 8000);
+    const fallback = () => this.show(t('toast.link', { url }), 'info', 8000);
     if (!navigator.clipboard) return fallback();
-    navigator.clipboard.writeText(url).then(() => this.show('Meeting link copied'), fallback);
+    navigator.clipboard.writeText(url).then(() => this.show(t('toast.linkCopied')), fallback);
   }
 
   /** Removes the toasts of one kind at once (e.g. chat previews once the chat is open). */

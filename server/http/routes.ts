@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Registry } from 'prom-client';
 import { ROOM_ID_MAX, ROOM_ID_PATTERN } from '../protocol/limits';
 import { newRoomCode } from '../rooms/codes';
+import { pageLanguage, translator } from './language';
 import type { Render } from './views';
 
 export interface RouteDeps {
@@ -19,8 +20,11 @@ export function createRouter({ render, registry, ready, maxPeers, resumeGraceMs 
   const router = new Router();
 
   router.get('/', async (ctx) => {
+    const lang = pageLanguage(ctx);
     ctx.type = 'html';
-    ctx.body = await render('home', { title: 'Parley', scripts: ['/assets/build/home.js'] });
+    ctx.vary('Accept-Language');
+    ctx.vary('Cookie');
+    ctx.body = await render('home', { lang, title: translator(lang)('page.home.title'), scripts: ['/assets/build/home.js'] });
   });
 
   router.get('/new', (ctx) => {
@@ -31,14 +35,23 @@ export function createRouter({ render, registry, ready, maxPeers, resumeGraceMs 
   router.get('/r/:room', async (ctx) => {
     const raw = ctx.params.room ?? '';
     const room = raw.toLowerCase();
-    if (raw.length > ROOM_ID_MAX || !ROOM_ID_PATTERN.test(room)) ctx.throw(404, 'No meeting has that code.');
+    const lang = pageLanguage(ctx);
+    const t = translator(lang);
+    if (raw.length > ROOM_ID_MAX || !ROOM_ID_PATTERN.test(room)) ctx.throw(404, t('page.error.noMeeting'));
     if (room !== raw) {
       ctx.redirect(`/r/${room}`);
       return;
     }
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await render('room', { title: `${room} · Parley`, room, maxPeers, resumeGraceMs, scripts: ['/assets/build/room.js'] });
+    ctx.body = await render('room', {
+      lang,
+      title: t('page.room.title', { room }),
+      room,
+      maxPeers,
+      resumeGraceMs,
+      scripts: ['/assets/build/room.js'],
+    });
   });
 
   router.get('/healthz', (ctx) => {

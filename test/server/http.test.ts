@@ -95,6 +95,36 @@ describe('room codes', () => {
     },
   );
 
+  test('pages speak the language of the cookie set in Settings, else of Accept-Language, else English', async () => {
+    const page = async (path: string, headers: Record<string, string>) => {
+      const res = await get(path, { headers });
+      return { status: res.status, vary: res.headers.get('vary') ?? '', html: await res.text() };
+    };
+    const de = await page('/', { 'Accept-Language': 'pt-BR, de-AT;q=0.9, en;q=0.8' });
+    expect(de.html).toContain('<html lang="de">');
+    expect(de.html).toMatch(/<button[^>]*>Neue Besprechung<\/button>/);
+    expect(de.html).toContain('aria-label="Besprechungscode oder Link"');
+    expect(de.vary).toMatch(/Accept-Language/);
+    // q-values order the list, not its order in the header.
+    const fr = await page('/r/abc-defg-hij', { 'Accept-Language': 'en;q=0.5, fr;q=0.8' });
+    expect(fr.html).toContain('<html lang="fr">');
+    expect(fr.html).toContain('Parley a besoin de JavaScript pour passer un appel.');
+    const chosen = await page('/', { 'Accept-Language': 'de', Cookie: 'parley.language=es' });
+    expect(chosen.html).toContain('<html lang="es">');
+    expect(chosen.html).toMatch(/<button[^>]*>Nueva reunión<\/button>/);
+    // A cookie naming a language Parley does not speak is ignored.
+    const bogus = await page('/', { 'Accept-Language': 'fr', Cookie: 'parley.language=xx' });
+    expect(bogus.html).toContain('<html lang="fr">');
+    const missing = await page('/r/has_underscore', { 'Accept-Language': 'es' });
+    expect(missing.status).toBe(404);
+    expect(missing.html).toContain('<html lang="es">');
+    expect(missing.html).toContain('No se encontró la página');
+    expect(missing.html).toContain('No hay ninguna reunión con ese código.');
+    const english = await page('/', { 'Accept-Language': 'ja, zh-CN;q=0.9' });
+    expect(english.html).toContain('<html lang="en">');
+    expect(english.html).toMatch(/<button[^>]*>New meeting<\/button>/);
+  });
+
   test('64 characters is still a room', async () => {
     expect((await get('/r/' + 'a'.repeat(64))).status).toBe(200);
   });
