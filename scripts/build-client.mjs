@@ -3,7 +3,7 @@ import { build, context } from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const options = {
-  entryPoints: ['client/home.ts', 'client/room.ts'],
+  entryPoints: ['client/home.ts', 'client/room.ts', 'client/rec-clock.ts'],
   outdir: 'public/build',
   bundle: true,
   format: 'iife',

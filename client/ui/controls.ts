@@ -3,6 +3,7 @@ import type { Reaction } from '../../server/protocol/events';
 import { reactions } from '../shared/reactions';
 import { h } from './dom';
 import { icon, type IconName } from './icons';
+import { RecordButton } from './recording';
 import { camToggle, micToggle, type Toggle } from './toggles';
 
 export interface ControlActions {
@@ -13,6 +14,7 @@ export interface ControlActions {
   react(emoji: Reaction): void;
   copyLink(): void;
   leave(): void;
+  toggleRecording(): void;
   panel(which: 'chat' | 'people' | 'settings'): void;
 }
 
@@ -26,6 +28,7 @@ export class Controls {
   readonly el: HTMLElement;
   readonly mic: Toggle;
   readonly cam: Toggle;
+  readonly record: RecordButton;
   private readonly screen: HTMLButtonElement;
   private readonly hand: HTMLButtonElement;
   private readonly reactionsBtn: HTMLButtonElement;
@@ -41,6 +44,7 @@ export class Controls {
   constructor(room: string, a: ControlActions) {
     this.mic = micToggle(a.toggleAudio);
     this.cam = camToggle(a.toggleVideo);
+    this.record = new RecordButton(a.toggleRecording);
     this.hand = button('Raise hand', 'hand', a.toggleHand, { 'aria-pressed': 'false' });
     this.screen = button('Share screen', 'screen', a.toggleScreen, { 'aria-pressed': 'false' });
     this.reactionsBtn = button('Reactions', 'reaction', () => this.showReactions(this.reactionsMenu.hidden), {
@@ -98,6 +102,7 @@ export class Controls {
         this.hand,
         reactionsBox,
         this.screen,
+        this.record.el,
         leave,
       ),
       h('div', { class: 'controls-right' }, copy, people, chat, settings),
