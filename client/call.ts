@@ -5,6 +5,7 @@
 import type { Breakouts, ErrorCode, Peer, PeerId, Reaction, RoomSettings, Welcome } from '../server/protocol/events';
 import { t } from './i18n';
 import type { LocalMedia } from './media/local-media';
+import { CallRecording } from './recording';
 import { IceRefresher } from './rtc/ice-refresh';
 import { Mesh, type PeerStats } from './rtc/mesh';
 import { RoomSession } from './session/session';
@@ -65,6 +66,7 @@ export class Call extends Emitter<CallEvents> {
   private over = false;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly ice: IceRefresher;
+  private readonly recording: CallRecording;
   /** The meeting's open breakout rooms, as told to the main room. */
   private breakouts: Breakouts | null = null;
   private stopBreakoutClock: () => void = () => undefined;
@@ -94,6 +96,19 @@ export class Call extends Emitter<CallEvents> {
       () => this.session.refreshIce(),
       (servers) => this.mesh.updateIceServers(servers as RTCIceServer[]),
     );
+    this.recording = new CallRecording({
+      room: this.place.meeting,
+      session: this.session,
+      media,
+      mesh: this.mesh,
+      state: () => this.state,
+      grid: () => this.view?.grid,
+      button: () => this.view?.controls.record,
+      toasts,
+      changed: (on) => {
+        if (this.state.selfId) this.dispatch({ type: 'updated', id: this.state.selfId, patch: { recording: on } });
+      },
+    });
     this.wireSession();
     this.wireMesh();
     this.wireMedia();
@@ -243,6 +258,8 @@ export class Call extends Emitter<CallEvents> {
     for (const id of plan.offer) this.mesh.connect(id, true);
     this.session.media(this.media.state);
     if (this.hand !== w.self.hand) this.session.hand(this.hand);
+    this.recording.welcome(w.self.recording === true);
+    this.dispatch({ type: 'updated', id: w.self.id, patch: { recording: this.recording.on } });
     const first = !this.view;
     if (first) this.view = this.buildView();
     this.view!.chat.history(w.chat, w.self.id);
@@ -399,6 +416,7 @@ export class Call extends Emitter<CallEvents> {
       toggleVideo: () => void this.media.setVideo(!this.media.state.video),
       toggleScreen: () => (this.media.state.screen ? this.media.stopScreen() : void this.media.startScreen()),
       toggleHand: () => this.toggleHand(),
+      toggleRecording: () => this.recording.toggle(),
       react: (emoji) => this.react(emoji),
       copyLink: () => this.toasts.copyLink(`${location.origin}/r/${this.place.meeting}`),
       leave: () => void this.leave(),
@@ -445,6 +463,7 @@ export class Call extends Emitter<CallEvents> {
     document.addEventListener('click', () => view.grid.all().forEach((t) => t.unblock()), { once: true });
     this.showMedia(view);
     view.controls.setHand(this.hand);
+    view.controls.record.set(this.recording.on, this.recording.possible);
     return view;
   }
 
@@ -486,6 +505,8 @@ export class Call extends Emitter<CallEvents> {
   }
 
   private stopAll(): void {
+    // Leaving (or moving rooms) ends a recording; its file is still offered.
+    void this.recording.stop();
     this.stopBreakoutClock();
     this.view?.dispose();
     this.ice.stop();

@@ -4,7 +4,7 @@ import { build, context } from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const options = {
-  entryPoints: ['client/home.ts', 'client/room.ts', { in: 'client/media/noise-worklet.ts', out: 'noise-worklet' }],
+  entryPoints: ['client/home.ts', 'client/room.ts', 'client/rec-clock.ts', { in: 'client/media/noise-worklet.ts', out: 'noise-worklet' }],
   outdir: 'public/build',
   bundle: true,
   format: 'iife',

@@ -253,6 +253,22 @@ export const en = {
   'shortcuts.leave': 'Leave the call',
   'shortcuts.help': 'Show keyboard shortcuts',
   'shortcuts.close': 'Close',
+  'rec.record': 'Record',
+  'rec.stop': 'Stop recording',
+  'rec.notice.self': 'You are recording this meeting',
+  'rec.notice.one': '{names} is recording this meeting',
+  'rec.notice.other': '{names} are recording this meeting',
+  'rec.mark': 'REC',
+  'rec.badge': '{name} is recording',
+  'rec.started': '{name} started recording',
+  'rec.stopped': '{name} stopped recording',
+  'rec.self.started': 'Recording started. Everyone in the meeting sees that you are recording.',
+  'rec.self.stopped': 'Recording stopped. Saving {file}',
+  'rec.ready': 'Your recording is ready',
+  'rec.download': 'Download {file}',
+  'rec.dismiss': 'Close',
+  'rec.unsupported': 'This browser cannot record the meeting',
+  'rec.failed': 'The recording could not start. Check your connection and try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -187,6 +187,12 @@ export class RoomSession extends Emitter<SessionEvents> {
     this.socket?.emit('hand', { raised });
   }
 
+  /** Tells everyone that we record (or stopped); resolves once the server took it. */
+  async recording(on: boolean): Promise<void> {
+    const reply = await this.live().timeout(10000).emitWithAck('recording', { on });
+    if (!reply.ok) throw reply.error;
+  }
+
   async chat(text: string): Promise<ChatMessage> {
     const socket = this.socket;
     if (!socket?.connected) throw new Error('offline');

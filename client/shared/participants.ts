@@ -124,6 +124,8 @@ function mergePeer(p: Peer, patch: Partial<Omit<Peer, 'id'>>): Peer {
   const cohost = patch.host === true ? false : (patch.cohost ?? p.cohost === true);
   if (cohost) next.cohost = true;
   else delete next.cohost;
+  if (patch.recording ?? p.recording === true) next.recording = true;
+  else delete next.recording;
   return next;
 }
 

@@ -13,6 +13,7 @@ import { Grid } from './grid';
 import { icon } from './icons';
 import { PeoplePanel, type HostActions } from './people';
 import { preferencesSettings } from './preferences-settings';
+import { RecordingNotice } from './recording';
 
 export type PanelName = 'chat' | 'people' | 'settings' | 'breakouts';
 
@@ -46,6 +47,7 @@ export class CallView {
   readonly chat: ChatPanel;
   readonly people: PeoplePanel;
   readonly pickers: DevicePickers;
+  readonly recording = new RecordingNotice();
   readonly breakoutPanel: BreakoutPanel;
   /** In a breakout room: its name, the time left, "Ask for help". */
   readonly breakoutBar: BreakoutBar | null;
@@ -101,6 +103,7 @@ export class CallView {
       { class: 'call' },
       this.banner,
       this.breakoutBar?.el,
+      this.recording.el,
       h('div', { class: 'call-body' }, this.grid.el, this.panel),
       this.controls.el,
     );
@@ -140,6 +143,7 @@ export class CallView {
   render(state: Participants & { selfId: PeerId }, screens: Map<PeerId, MediaStream>): void {
     this.grid.render(state.selfId, state.list, screens);
     this.people.render(state);
+    this.recording.render(state.selfId, state.list);
     this.controls.setCount(state.list.length);
     // Hosts and co-hosts are not held by the locks they set.
     const runs = runsMeeting(selfOf(state));

@@ -5,6 +5,7 @@ import { reactions } from '../shared/reactions';
 import { h } from './dom';
 import { icon, type IconName } from './icons';
 import { ariaKeys, keysText, type ShortcutAction } from './shortcuts';
+import { RecordButton } from './recording';
 import { camToggle, micToggle, type Toggle } from './toggles';
 
 export interface ControlActions {
@@ -15,6 +16,7 @@ export interface ControlActions {
   react(emoji: Reaction): void;
   copyLink(): void;
   leave(): void;
+  toggleRecording(): void;
   panel(which: 'chat' | 'people' | 'settings'): void;
 }
 
@@ -39,6 +41,7 @@ export class Controls {
   readonly el: HTMLElement;
   readonly mic: Toggle;
   readonly cam: Toggle;
+  readonly record: RecordButton;
   private readonly screen: HTMLButtonElement;
   private readonly hand: HTMLButtonElement;
   private readonly reactionsBtn: HTMLButtonElement;
@@ -54,6 +57,7 @@ export class Controls {
   constructor(room: string, a: ControlActions) {
     this.mic = micToggle(a.toggleAudio);
     this.cam = camToggle(a.toggleVideo);
+    this.record = new RecordButton(a.toggleRecording);
     this.hand = withShortcut(button(t('controls.raiseHand'), 'hand', a.toggleHand, { 'aria-pressed': 'false' }), 'hand');
     this.screen = button(t('controls.share'), 'screen', a.toggleScreen, { 'aria-pressed': 'false' });
     this.reactionsBtn = button(t('controls.reactions'), 'reaction', () => this.showReactions(this.reactionsMenu.hidden), {
@@ -116,6 +120,7 @@ export class Controls {
         this.hand,
         reactionsBox,
         this.screen,
+        this.record.el,
         leave,
       ),
       // The count and the badge sit beside their buttons, not in them: a button's name is its visible words.

@@ -37,6 +37,11 @@ export class Grid {
     return this.tiles.get(id);
   }
 
+  /** The video of the screen `id` shares, while it is on the stage. */
+  screenVideo(id: PeerId): HTMLVideoElement | null {
+    return this.screens.get(id)?.video ?? null;
+  }
+
   all(): Tile[] {
     return [...this.tiles.values()];
   }

@@ -9,6 +9,7 @@ import { initials } from '../shared/names';
 import { raisedHands, runsMeeting, type Participants } from '../shared/participants';
 import { h } from './dom';
 import { icon, type IconName } from './icons';
+import { recMark, showRecording } from './recording';
 
 export interface HostActions {
   lock(locked: boolean): void;
@@ -149,6 +150,11 @@ export class PeoplePanel {
               h('span', { class: 'hand-place', 'aria-hidden': 'true' }, String(n)),
             ),
           );
+        }
+        if (p.recording) {
+          const mark = recMark();
+          showRecording(mark, p);
+          status.push(mark);
         }
         if (!p.media.audio) status.push(h('span', { class: 'status-icon', role: 'img', 'aria-label': t('people.micOff') }, icon('micOff')));
         const avatar = h('span', { class: 'person-avatar', 'aria-hidden': 'true' });

@@ -10,6 +10,7 @@ import { REACTION_SHOWN_MS, reactionName } from '../shared/reactions';
 import type { Quality } from '../shared/stats';
 import { h, play } from './dom';
 import { icon } from './icons';
+import { recMark, showRecording } from './recording';
 
 const QUALITY_WORDS: Record<Quality, MessageKey> = {
   good: 'tile.quality.good',
@@ -24,6 +25,7 @@ export class Tile {
   private readonly name = h('span', { class: 'tile-name' });
   private readonly quality = h('span', { class: 'tile-quality', role: 'img' }, icon('signal'));
   private readonly hand = h('span', { class: 'tile-hand', role: 'img', 'aria-label': t('tile.hand') }, icon('hand'));
+  private readonly rec = recMark();
   private readonly avatar = h('div', { class: 'tile-avatar', 'aria-hidden': 'true' });
   private readonly reaction = h('span', { class: 'tile-reaction', role: 'img', hidden: true });
   private reactionTimer: ReturnType<typeof setTimeout> | null = null;
@@ -44,7 +46,7 @@ export class Tile {
       { class: 'tile', role: 'group', 'data-participant-id': id, 'data-audio': 'off', 'data-video': 'off', 'data-hand': 'down' },
       this.video,
       this.avatar,
-      h('div', { class: 'tile-badges' }, this.hand),
+      h('div', { class: 'tile-badges' }, this.hand, this.rec),
       this.reaction,
       h(
         'div',
@@ -70,6 +72,7 @@ export class Tile {
     d.hand = peer.hand ? 'up' : 'down';
     d.host = String(peer.host);
     d.cohost = String(peer.cohost === true);
+    showRecording(this.rec, peer);
     this.peerName = peer.name;
     if (this.name.textContent !== peer.name) this.name.textContent = peer.name;
     this.avatar.dataset.initials = initials(peer.name);

@@ -26,6 +26,11 @@ export interface Peer {
    * for a co-host; `peer:updated` carries `cohost: false` when one stops being co-host.
    */
   cohost?: boolean;
+  /**
+   * Extension: this participant is recording the meeting on its own device. Present (true) only while it records;
+   * `peer:updated` carries `recording: false` when it stops.
+   */
+  recording?: boolean;
 }
 
 export interface ChatMessage {
@@ -163,6 +168,8 @@ export interface RoomClientToServer {
   signal: (msg: SignalOut, ack?: AckFn) => void;
   media: (media: Media, ack?: AckFn) => void;
   hand: (msg: { raised: boolean }, ack?: AckFn) => void;
+  /** Extension: this participant started (`on`) or stopped recording; others get `peer:updated { id, recording }`. */
+  recording: (msg: { on: boolean }, ack?: AckFn) => void;
   'chat:send': (msg: { text: string }, ack?: AckFn<{ message: ChatMessage }>) => void;
   'room:leave': (ack?: AckFn) => void;
   'host:lock': (msg: { locked: boolean }, ack?: AckFn) => void;

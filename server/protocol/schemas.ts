@@ -77,6 +77,7 @@ export const signal = z
 
 export const media = z.strictObject({ audio: z.boolean(), video: z.boolean(), screen: z.boolean() });
 export const hand = z.strictObject({ raised: z.boolean() });
+export const recording = z.strictObject({ on: z.boolean() });
 /** The limit applies to the text as sent (PAYLOAD_TOO_LARGE); a text of nothing but bidi controls is empty and refused. */
 export const chatSend = z.strictObject({
   text: z

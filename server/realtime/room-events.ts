@@ -102,6 +102,18 @@ export const roomEvents = {
     },
   },
 
+  recording: {
+    schema: S.recording,
+    bucket: 'event',
+    run: async ({ on }, ctx) => {
+      const { roomId, peerId } = ctx.socket.data;
+      const r = await ctx.svc.store.updatePeer(roomId, peerId, { recording: on });
+      if (!r.ok) throw new AppError(r.code);
+      others(ctx).emit('peer:updated', { id: peerId, recording: on });
+      ctx.log.info({ recording: on }, on ? 'recording started' : 'recording stopped');
+    },
+  },
+
   'chat:send': {
     schema: S.chatSend,
     bulky: true,

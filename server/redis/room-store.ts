@@ -17,6 +17,7 @@ import {
   KNOCKS_MAX,
   type Member,
   type OwnerRenewal,
+  type PeerPatch,
   type PeerUpdate,
   type Presence,
   type Removal,
@@ -56,7 +57,7 @@ export const REAP_HOLD_MARGIN_MS = 2000;
 export const REAP_HOLD_MS = RECONNECT_DELAY_MAX_MS + REAP_HOLD_MARGIN_MS;
 
 type Flat = string[];
-const MEMBER_FIELDS = 10;
+const MEMBER_FIELDS = 11;
 
 function toMember(f: Flat, at = 0): Member {
   let media: Media;
@@ -77,6 +78,7 @@ function toMember(f: Flat, at = 0): Member {
     expiresAt: f[at + 7] === 'inf' ? Infinity : Number(f[at + 7]),
     host: f[at + 8] === '1',
     cohost: f[at + 9] === '1',
+    recording: f[at + 10] === '1',
   };
 }
 
@@ -321,11 +323,11 @@ export class RedisRoomStore implements RoomStore {
     return out;
   }
 
-  async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<PeerUpdate> {
+  async updatePeer(roomId: string, peerId: PeerId, patch: PeerPatch): Promise<PeerUpdate> {
     const m = patch.media;
     const media = m ? JSON.stringify({ audio: m.audio, video: m.video, screen: m.screen }) : '';
-    const hand = patch.hand === undefined ? '' : patch.hand ? '1' : '0';
-    const r = (await this.run('update', roomId, [peerId, media, hand, m?.screen ? '1' : '0'])) as Flat;
+    const flag = (v: boolean | undefined) => (v === undefined ? '' : v ? '1' : '0');
+    const r = (await this.run('update', roomId, [peerId, media, flag(patch.hand), m?.screen ? '1' : '0', flag(patch.recording)])) as Flat;
     return r[0] === 'ok' ? { ok: true } : { ok: false, code: r[1] as 'NOT_IN_ROOM' | 'NOT_HOST' };
   }
 

@@ -1,5 +1,5 @@
 /** Room state in process memory: the default for a single replica. */
-import type { Breakouts, ChatMessage, Knock, Media, PeerId } from '../protocol/events';
+import type { Breakouts, ChatMessage, Knock, PeerId } from '../protocol/events';
 import { sameHash, type PasswordHash } from './password';
 import {
   DEFAULT_MEDIA,
@@ -14,6 +14,7 @@ import {
   KNOCKS_MAX,
   type Member,
   type OwnerRenewal,
+  type PeerPatch,
   type PeerUpdate,
   type Presence,
   type Removal,
@@ -137,6 +138,7 @@ export class MemoryRoomStore implements RoomStore {
       media: { ...DEFAULT_MEDIA },
       hand: false,
       cohost: false,
+      recording: false,
       handAt: 0,
       identity: req.identity,
       sid: req.sid,
@@ -277,7 +279,7 @@ export class MemoryRoomStore implements RoomStore {
     }
   }
 
-  async updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<PeerUpdate> {
+  async updatePeer(roomId: string, peerId: PeerId, patch: PeerPatch): Promise<PeerUpdate> {
     const room = this.rooms.get(roomId);
     const m = room?.members.get(peerId);
     if (!room || !m) return { ok: false, code: 'NOT_IN_ROOM' };
@@ -288,6 +290,7 @@ export class MemoryRoomStore implements RoomStore {
       else if (!m.hand) m.handAt = Date.now();
       m.hand = patch.hand;
     }
+    if (patch.recording !== undefined) m.recording = patch.recording;
     return { ok: true };
   }
 

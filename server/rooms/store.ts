@@ -15,6 +15,8 @@ export type Settings = Required<RoomSettings>;
 /** A participant as the store keeps it: the public Peer plus what only the server may know. */
 export interface Member extends Peer {
   cohost: boolean;
+  /** Recording the meeting on its own device (the public Peer carries it only while true). */
+  recording: boolean;
   /** When the hand went up (the store's clock, epoch ms); 0 while it is down. */
   handAt: number;
   /** Ban identity: who this participant is for a kick (name and address), never sent to clients. */
@@ -118,8 +120,15 @@ export interface Removal {
 
 export type HostAction<T = object> = ({ ok: true } & T) | { ok: false; code: ErrorCode };
 
-/** A participant's own change (media, hand): refused NOT_HOST when a room setting reserves it to hosts. */
+/** A participant's own change (media, hand, recording): refused NOT_HOST when a room setting reserves it to hosts. */
 export type PeerUpdate = { ok: true } | { ok: false; code: 'NOT_IN_ROOM' | 'NOT_HOST' };
+
+/** What a participant changes of its own: any of these (at least one). */
+export interface PeerPatch {
+  media?: Media;
+  hand?: boolean;
+  recording?: boolean;
+}
 
 /** What `setSettings` may change (at least one field). */
 export type SettingsPatch = Partial<Settings>;
@@ -202,7 +211,7 @@ export interface RoomStore {
    * A participant's own change. Raising a hand stamps it with the store's clock (raising it again keeps the stamp);
    * turning screen sharing on while the screen is locked is refused unless the participant runs the meeting.
    */
-  updatePeer(roomId: string, peerId: PeerId, patch: { media?: Media; hand?: boolean }): Promise<PeerUpdate>;
+  updatePeer(roomId: string, peerId: PeerId, patch: PeerPatch): Promise<PeerUpdate>;
   /** Host or co-host: changes room settings; answers all of them as they are now. */
   setSettings(roomId: string, by: PeerId, patch: SettingsPatch): Promise<HostAction<{ settings: Settings }>>;
   /** Host only: makes `target` a co-host, or not. The host cannot be made a co-host. */
@@ -260,6 +269,7 @@ export const ENDED_MEETING_MS = RESUME_MAX_AGE_S * 1000;
 export function toPeer(m: Member): Peer {
   const peer: Peer = { id: m.id, name: m.name, host: m.host, media: { ...m.media }, hand: m.hand };
   if (m.cohost) peer.cohost = true;
+  if (m.recording) peer.recording = true;
   return peer;
 }
 

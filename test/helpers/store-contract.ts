@@ -257,6 +257,36 @@ export function roomStoreContract(name: string, factory: () => Promise<RoomStore
       expect(m.hand).toBe(true);
     });
 
+    test('recording is kept per participant, alone, until it stops or the participant goes', async () => {
+      const a = await admit({ sid: 'sa' });
+      const b = await admit();
+      expect(await store.updatePeer(room, a.id, { recording: true })).toEqual({ ok: true });
+      expect(await store.updatePeer(room, 'ghost', { recording: true })).toEqual({ ok: false, code: 'NOT_IN_ROOM' });
+      const recordingOf = async () => (await store.snapshot(room))!.members.map((m) => [m.id, m.recording]);
+      expect(await recordingOf()).toEqual([
+        [a.id, true],
+        [b.id, false],
+      ]);
+      // Other changes leave it as it is, and it leaves them.
+      expect(await store.updatePeer(room, a.id, { hand: true, media: { audio: false, video: true, screen: false } })).toEqual({ ok: true });
+      expect(await store.updatePeer(room, a.id, { recording: true })).toEqual({ ok: true });
+      const [m] = (await store.snapshot(room))!.members;
+      expect([m.recording, m.hand, m.media]).toEqual([true, true, { audio: false, video: true, screen: false }]);
+      expect(await store.updatePeer(room, a.id, { recording: false })).toEqual({ ok: true });
+      expect(await recordingOf()).toEqual([
+        [a.id, false],
+        [b.id, false],
+      ]);
+      expect((await store.snapshot(room))!.members[0].hand).toBe(true);
+      // A participant that leaves takes its recording with it; a place given again starts without.
+      await store.updatePeer(room, a.id, { recording: true });
+      const removal = await store.leave({ roomId: room, peerId: a.id, sid: 'sa' });
+      expect(removal?.member.recording).toBe(true);
+      expect(await recordingOf()).toEqual([[b.id, false]]);
+      const c = await admit();
+      expect((await store.snapshot(room))!.members.find((x) => x.id === c.id)?.recording).toBe(false);
+    });
+
     test('chat history is kept in order and bounded', async () => {
       const p = await admit();
       const msg = (i: number, from = p.id): ChatMessage => ({ id: `m${i}`, from, name: 'P', text: `t${i} <b>&`, ts: 1000 + i });

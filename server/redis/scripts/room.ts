@@ -10,7 +10,7 @@
  *   3 exp    ZSET  PeerId -> place's end, epoch ms; +inf while a presence owner's lease covers it
  *   4 peers  HASH  n:<id> name, w:<id> ban identity, j:<id> joinedAt, m:<id> media JSON, h:<id> when the hand went up
  *                  (epoch ms of Redis's clock, '0' = down), s:<id> sid, o:<id> presence owner covering the place
- *                  ('' = none), c:<id> co-host '1'
+ *                  ('' = none), c:<id> co-host '1', r:<id> recording '1'
  *   5 bans   SET   id:<PeerId>, who:<identity>
  *   6 chat   LIST  message JSON, oldest first
  *   7 index  ZSET  roomId -> earliest lease end in the room (what the reaper scans)
@@ -30,7 +30,7 @@
  * not have to agree; places of participants away for the grace period run on the replicas' clocks, as before.
  *
  * A member is returned as the flat array
- *   { id, name, identity, joinedAt, media, handAt, sid, expiresAt, host('1'|'0'), cohost('1'|'0') }
+ *   { id, name, identity, joinedAt, media, handAt, sid, expiresAt, host('1'|'0'), cohost('1'|'0'), recording('1'|'0') }
  * and a removal as a member followed by { reason, newHost or '' }.
  */
 import { ENDED_MEETING_MS } from '../../rooms/store';
@@ -124,9 +124,10 @@ local function cover(peer, owner, expiresAt)
   end
 end
 local function describe(peer)
-  local v = redis.call('HMGET', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer, 'c:' .. peer)
+  local v = redis.call('HMGET', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer, 'c:' .. peer, 'r:' .. peer)
   local exp = redis.call('ZSCORE', EXP, peer) or '0'
-  return { peer, v[1] or '', v[2] or '', v[3] or '0', v[4] or '{}', v[5] or '0', v[6] or '', exp, isHost(peer) and '1' or '0', v[7] == '1' and '1' or '0' }
+  return { peer, v[1] or '', v[2] or '', v[3] or '0', v[4] or '{}', v[5] or '0', v[6] or '', exp, isHost(peer) and '1' or '0',
+    v[7] == '1' and '1' or '0', v[8] == '1' and '1' or '0' }
 end
 -- now: epoch ms, the caller's clock.
 local function remove(peer, reason, now)
@@ -134,7 +135,7 @@ local function remove(peer, reason, now)
   if reason == 'left' then redis.call('SADD', LEFT, peer) end
   redis.call('ZREM', ORDER, peer)
   redis.call('ZREM', EXP, peer)
-  redis.call('HDEL', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer, 'o:' .. peer, 'c:' .. peer)
+  redis.call('HDEL', PEERS, 'n:' .. peer, 'w:' .. peer, 'j:' .. peer, 'm:' .. peer, 'h:' .. peer, 's:' .. peer, 'o:' .. peer, 'c:' .. peer, 'r:' .. peer)
   local newHost = ''
   if d[9] == '1' then
     -- The co-host present longest, else whoever is present longest.
@@ -156,8 +157,8 @@ local function remove(peer, reason, now)
     sync()
     keep()
   end
-  d[11] = reason
-  d[12] = newHost
+  d[12] = reason
+  d[13] = newHost
   return d
 end
 -- Constant-time comparison of two hex digests.
@@ -346,7 +347,7 @@ return out
 `;
 
 /**
- * ARGV: 3 peer, 4 media JSON or '', 5 hand '1'|'0'|'', 6 the new media shares the screen '1'|'0'.
+ * ARGV: 3 peer, 4 media JSON or '', 5 hand '1'|'0'|'', 6 the new media shares the screen '1'|'0', 7 recording '1'|'0'|''.
  * Returns { 'ok' } | { 'err', code }.
  */
 const UPDATE = `
@@ -364,6 +365,7 @@ elseif ARGV[5] == '1' and hand == '0' then
   hand = tostring(clock())
 end
 redis.call('HSET', PEERS, 'h:' .. peer, hand)
+if ARGV[7] == '1' then redis.call('HSET', PEERS, 'r:' .. peer, '1') elseif ARGV[7] == '0' then redis.call('HDEL', PEERS, 'r:' .. peer) end
 keep()
 return { 'ok' }
 `;
