@@ -18,11 +18,12 @@ import {
   waitUntil,
 } from '../helpers/browser';
 import { makeMediaDir, rmMediaDir, waitForFrames } from '../helpers/frames';
+import { screenshotPath } from '../helpers/screenshots';
 import type { TestServer } from '../helpers/server';
 
 /**
- * Installed before the page's own scripts: records every peer connection and every offer it makes, and every
- * microphone track getUserMedia hands out; `__senders()` lists what is being sent.
+ * Installed before the page's own scripts: records every peer connection and every offer it makes (ICE restarts
+ * aside), and every microphone track getUserMedia hands out; `__senders()` lists what is being sent.
  */
 const PROBE = `(() => {
   const Native = window.RTCPeerConnection;
@@ -35,8 +36,12 @@ const PROBE = `(() => {
       window.__pcs.push(this);
     }
     async setLocalDescription(d) {
+      const ufrag = (sdp) => (/a=ice-ufrag:(\\S+)/.exec(sdp || '') || [])[1];
+      const before = this.localDescription && ufrag(this.localDescription.sdp);
       await super.setLocalDescription(d);
-      if (this.localDescription && this.localDescription.type === 'offer') window.__offers++;
+      const now = this.localDescription;
+      // An ICE restart (new credentials, e.g. on a slow connection) is not a renegotiation of the media.
+      if (now && now.type === 'offer' && !(before && ufrag(now.sdp) !== before)) window.__offers++;
     }
   };
   const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
@@ -176,14 +181,15 @@ test('noise suppression: the other side hears the noise floor drop while the voi
   expect(await flip(on.sender.page, /microphone/i)).toBe('false');
   await waitForTileState(on.receiver.page, on.sender.id, 'data-audio', 'off');
   expect((await sentAudio(on.sender.page))?.enabled).toBe(false);
-  await sleep(500);
+  await sleep(1000);
   const muted = quantileDb(await receivedLevels(on.receiver.page, on.sender.id, 2000), 0.9);
   expect(await flip(on.sender.page, /microphone/i)).toBe('true');
   await waitForTileState(on.receiver.page, on.sender.id, 'data-audio', 'on');
   await sleep(500);
   const back = quantileDb(await receivedLevels(on.receiver.page, on.sender.id, 2000), 0.9);
   console.info(`muted: ${muted.toFixed(1)} dBFS received; unmuted again: voice ${back.toFixed(1)} dBFS`);
-  expect(muted).toBeLessThan(-70);
+  // No voice at all while muted (what is left is at most the tail of the jitter buffer).
+  expect(muted).toBeLessThan(on.voice - 40);
   expect(back).toBeGreaterThan(on.floor + 20);
   for (const p of [off.sender, on.sender]) expect(pageErrors(p)).toEqual([]);
 });
@@ -210,9 +216,14 @@ async function pickOther(page: Page, label: string, current: string): Promise<st
 test('camera and microphone switched mid-call without renegotiating, suppression follows the microphone; the chosen speaker plays every tile', async () => {
   const room = newRoomCode();
   const receiver = await join(receiverBrowser, room, 'Rita');
+  // The speaker is chosen before anyone else is here: tiles made later play on it.
+  const sinks = () =>
+    receiver.page.$$eval('[data-participant-id]:not([data-self]) video', (vs) => vs.map((v) => (v as HTMLVideoElement).sinkId));
+  const speaker = await pickOther(receiver.page, 'Speaker', '');
   const sender = await join(senderBrowser, room, 'Sam');
   await waitForFrames(receiver.page, sender.id, 5);
   await waitForFrames(sender.page, receiver.id, 5);
+  expect(await sinks()).toEqual([speaker]);
   await waitUntil('the denoised microphone to be sent', async () => isDenoised(await sentAudio(sender.page)));
   const before = { offers: [await offers(sender.page), await offers(receiver.page)], audio: await sentAudio(sender.page) };
   const oldCam = (await sentVideo(sender.page))?.deviceId ?? '';
@@ -242,22 +253,19 @@ test('camera and microphone switched mid-call without renegotiating, suppression
   expect(await sender.page.evaluate(() => localStorage.getItem('parley.noiseSuppression'))).toBe('off');
   await box.check();
   await waitUntil('the denoised microphone to be sent again', async () => isDenoised(await sentAudio(sender.page)));
+  await sender.page.screenshot({ path: screenshotPath('settings-audio.png') });
 
   // Pictures kept coming, and nobody made a new offer.
   await waitForFrames(receiver.page, sender.id, 10);
   expect([await offers(sender.page), await offers(receiver.page)]).toEqual(before.offers);
-  console.info(`offers made (sender, receiver), unchanged by the switches: ${before.offers.join(', ')}`);
+  console.info(`offers made, ICE restarts aside (sender, receiver), unchanged by the switches: ${before.offers.join(', ')}`);
 
-  // Speaker: every remote tile plays on it, a tile that appears later too.
-  const sinks = () =>
-    receiver.page.$$eval('[data-participant-id]:not([data-self]) video', (vs) => vs.map((v) => (v as HTMLVideoElement).sinkId));
-  expect(await sinks()).toEqual(['']);
-  const speaker = await pickOther(receiver.page, 'Speaker', '');
-  await waitUntil('the speaker to be used', async () => (await sinks()).every((s) => s === speaker));
-  const third = await join(senderBrowser, room, 'Tom');
-  await waitForFrames(receiver.page, third.id, 5);
-  expect(await sinks()).toEqual([speaker, speaker]);
-  for (const p of [sender, receiver, third]) expect(pageErrors(p)).toEqual([]);
+  // Another speaker chosen mid-call: the tiles there switch to it.
+  const other = await pickOther(receiver.page, 'Speaker', speaker);
+  expect(other).not.toBe(speaker);
+  await waitUntil('the other speaker to be used', async () => (await sinks()).every((s) => s === other));
+  expect(await sinks()).toEqual([other]);
+  for (const p of [sender, receiver]) expect(pageErrors(p)).toEqual([]);
 });
 
 test('when noise suppression cannot load, the raw microphone is sent and the person is told', async () => {
