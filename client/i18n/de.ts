@@ -2,6 +2,14 @@
 import type { Catalogue } from './index';
 
 export const de: Catalogue = {
+  'background.label': 'Hintergrund',
+  'background.none': 'Kein Effekt',
+  'background.blur': 'Weichzeichnen',
+  'background.sky': 'Himmel',
+  'background.studio': 'Studio',
+  'background.shelves': 'Bücherregal',
+  'background.tooSlow': 'Hintergrundeffekt ausgeschaltet: Dieses Gerät ist dafür gerade zu langsam',
+  'background.failed': 'Hintergrundeffekte konnten in diesem Browser nicht gestartet werden',
   'error.BAD_REQUEST': 'Parley konnte diese Anfrage nicht verstehen. Prüfe deinen Namen und versuche es erneut.',
   'error.ROOM_FULL': 'Diese Besprechung ist voll',
   'error.ROOM_LOCKED': 'Der Host hat diese Besprechung gesperrt',

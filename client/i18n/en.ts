@@ -1,5 +1,13 @@
 /** English: the source catalogue. Every other language has exactly these keys. */
 export const en = {
+  'background.label': 'Background',
+  'background.none': 'No effect',
+  'background.blur': 'Blur',
+  'background.sky': 'Sky',
+  'background.studio': 'Studio',
+  'background.shelves': 'Bookshelves',
+  'background.tooSlow': 'Background effect turned off: this device is too slow for it right now',
+  'background.failed': 'Background effects could not start in this browser',
   'error.BAD_REQUEST': 'Parley could not understand that request. Check your name and try again.',
   'error.ROOM_FULL': 'This meeting is full',
   'error.ROOM_LOCKED': 'The host has locked this meeting',

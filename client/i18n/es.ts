@@ -2,6 +2,14 @@
 import type { Catalogue } from './index';
 
 export const es: Catalogue = {
+  'background.label': 'Fondo',
+  'background.none': 'Sin efecto',
+  'background.blur': 'Desenfocar',
+  'background.sky': 'Cielo',
+  'background.studio': 'Estudio',
+  'background.shelves': 'Estantería',
+  'background.tooSlow': 'Efecto de fondo desactivado: este dispositivo es demasiado lento para él ahora mismo',
+  'background.failed': 'Los efectos de fondo no se pudieron iniciar en este navegador',
   'error.BAD_REQUEST': 'Parley no pudo entender esa solicitud. Revisa tu nombre e inténtalo de nuevo.',
   'error.ROOM_FULL': 'Esta reunión está llena',
   'error.ROOM_LOCKED': 'El anfitrión ha bloqueado esta reunión',

@@ -2,6 +2,14 @@
 import type { Catalogue } from './index';
 
 export const fr: Catalogue = {
+  'background.label': 'Arrière-plan',
+  'background.none': 'Aucun effet',
+  'background.blur': 'Flou',
+  'background.sky': 'Ciel',
+  'background.studio': 'Studio photo',
+  'background.shelves': 'Bibliothèque',
+  'background.tooSlow': "Effet d'arrière-plan désactivé : cet appareil est trop lent pour le moment",
+  'background.failed': "Les effets d'arrière-plan n'ont pas pu démarrer dans ce navigateur",
   'error.BAD_REQUEST': "Parley n'a pas compris cette demande. Vérifiez votre nom et réessayez.",
   'error.ROOM_FULL': 'Cette réunion est complète',
   'error.ROOM_LOCKED': "L'organisateur a verrouillé cette réunion",
