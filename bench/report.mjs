@@ -64,6 +64,10 @@ function table(results, configNames) {
   for (const [scenario, param] of [...new Set(results.runs.map((r) => `${r.scenario}|${r.param ?? ''}`))].map((k) => k.split('|'))) {
     const p = param ? Number(param) : undefined;
     if (scenario === 'capacity') continue;
+    if (scenario === 'effects') {
+      lines.push(...effectsTable(results.runs.filter((r) => r.scenario === 'effects')));
+      continue;
+    }
     lines.push(`\n## ${scenario}${p ? ` @ ${p} signals/s` : ''}`);
     const cols = metrics[scenario];
     lines.push(`| config | ${cols.map((c) => c[1]).join(' | ')} | ratio to baseline |`);
@@ -92,4 +96,25 @@ function table(results, configNames) {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** One row per setting of the media effects and configuration: each participant's browser CPU and the join time. */
+function effectsTable(runs) {
+  const lines = ['\n## effects: two Chromium participants, each setting in turn'];
+  lines.push('| config | setting | browser CPU, cores (first / newcomer) | "Join now" → first remote frame ms | blur stayed on |');
+  lines.push('|---|---|---|---|---|');
+  for (const run of runs) {
+    if (run.error || run.skipped) {
+      lines.push(`| ${run.config} | ${run.error ? `failed: ${run.error}` : `n/a (${run.skipped})`} | | | |`);
+      continue;
+    }
+    for (const r of run.settings) {
+      if (r.error) lines.push(`| ${run.config} | ${r.setting} | failed: ${r.error} | | |`);
+      else
+        lines.push(
+          `| ${run.config} | ${r.setting} | ${r.cpuCores.map((c) => c.toFixed(2)).join(' / ')} | ${r.joinMs} | ${r.blurStayedOn === null ? '—' : r.blurStayedOn ? 'yes' : 'no (turned itself off)'} |`,
+        );
+    }
+  }
+  return lines;
 }

@@ -17,6 +17,19 @@ export const SCENARIOS = {
     });
     return r;
   },
+  /** Two Chromium participants per setting of the media effects (none, noise suppression, blur, both): CPU, join time. */
+  async effects(env) {
+    if (env.baseline) return { skipped: 'the bare relay has no pages' };
+    return new Promise((resolve, reject) => {
+      const p = launch('node', ['bench/effects.mjs', JSON.stringify({ url: env.urls[0], seconds: quick ? 5 : 10 })], {});
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => process.stderr.write(d));
+      p.on('exit', (code) =>
+        code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()).result) : reject(new Error(`effects run exited ${code}`)),
+      );
+    });
+  },
   async join(env) {
     const count = quick ? 200 : 1600;
     const workers = 2;

@@ -420,6 +420,7 @@ export class Call extends Emitter<CallEvents> {
       react: (emoji) => this.react(emoji),
       copyLink: () => this.toasts.copyLink(`${location.origin}/r/${this.place.meeting}`),
       leave: () => void this.leave(),
+      background: this.media.background,
       lock: (locked) => this.session.lock(locked),
       mute: (id) => {
         this.session.askToMute(id);

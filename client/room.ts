@@ -10,6 +10,7 @@ import { Knocker } from './session/knock';
 import { LobbyWatch } from './session/lobby';
 import { errorWords, wordsFor } from './shared/errors';
 import { addRecent, parseRecent, RECENT_KEY } from './shared/recent';
+import { BackgroundSettings } from './ui/background-settings';
 import { byId } from './ui/dom';
 import { endedView } from './ui/ended';
 import { Prejoin } from './ui/prejoin';
@@ -101,6 +102,8 @@ async function showPrejoin(): Promise<void> {
     room,
   );
   prejoin = p;
+  const background = new BackgroundSettings(media.background);
+  p.pickers.el.append(background.el);
   show(...(header ? [header] : []), p.el);
   lobby?.close();
   lobby = new LobbyWatch(room, (r) => p.setLobby(r));
@@ -109,7 +112,7 @@ async function showPrejoin(): Promise<void> {
     media.on('state', (m) => p.setMedia(m, media.available)),
     media.on('notice', (t) => p.setStatus(t, 'error')),
   ];
-  p.onDispose = () => offs.forEach((off) => off());
+  p.onDispose = () => [...offs, background.dispose].forEach((off) => off());
   p.focus();
   const notice = await media.start();
   if (notice) p.setStatus(notice, 'error');

@@ -5,6 +5,7 @@
 import type { Media } from '../../server/protocol/events';
 import { t } from '../i18n';
 import { Emitter } from '../shared/emitter';
+import { CameraEffect } from './background';
 import { rememberDevice, rememberedDevice } from './devices';
 import { NoiseSuppressor } from './noise-suppression';
 
@@ -47,13 +48,18 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
     () => this.publish(),
     () => this.emit('notice', t('audio.noiseSuppression.failed')),
   );
+  /** Background blur or replacement: what it sends in place of the camera. */
+  readonly background = new CameraEffect(
+    () => this.publish(),
+    (text) => this.emit('notice', text),
+  );
 
   get state(): Media {
     return { audio: this.wantAudio && !!this.mic, video: this.wantVideo && !!this.cam, screen: !!this.screen };
   }
 
   get outgoing(): OutgoingTracks {
-    return { audio: this.suppressor.output(this.mic), video: this.cam, screen: this.screen };
+    return { audio: this.suppressor.output(this.mic), video: this.background.output(this.cam), screen: this.screen };
   }
 
   /**
@@ -189,7 +195,8 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
 
   private async openCamera(): Promise<void> {
     try {
-      // Stop the old camera first: some cameras cannot be opened twice.
+      // Stop the old camera first: some cameras cannot be opened twice (the effect reads a copy of it).
+      this.background.follow(null);
       this.cam?.stop();
       const stream = await openDevices({ video: this.videoConstraint() });
       const track = stream.getVideoTracks()[0] ?? null;
@@ -236,9 +243,11 @@ export class LocalMedia extends Emitter<LocalMediaEvents> {
 
   private publish(): void {
     this.suppressor.follow(this.mic);
+    this.background.follow(this.cam);
+    const { video } = this.outgoing;
     this.emit('tracks', this.outgoing);
-    if (this.cam !== (this.cameraPreview?.getVideoTracks()[0] ?? null)) {
-      this.cameraPreview = this.cam ? new MediaStream([this.cam]) : null;
+    if (video !== (this.cameraPreview?.getVideoTracks()[0] ?? null)) {
+      this.cameraPreview = video ? new MediaStream([video]) : null;
       this.emit('preview', this.cameraPreview);
     }
     if (this.screen !== (this.screenPreview?.getVideoTracks()[0] ?? null)) {

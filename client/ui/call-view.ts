@@ -7,6 +7,8 @@ import { runsMeeting, selfOf, type Participants } from '../shared/participants';
 import { BreakoutBar, BreakoutPanel, type BreakoutActions } from './breakouts';
 import { ChatPanel } from './chat';
 import { Controls, type ControlActions } from './controls';
+import type { CameraEffect } from '../media/background';
+import { BackgroundSettings } from './background-settings';
 import { DevicePickers } from './device-pickers';
 import { h } from './dom';
 import { Grid } from './grid';
@@ -24,6 +26,8 @@ export interface CallViewActions extends Omit<ControlActions, 'panel'>, Omit<Hos
   soundBlocked(): void;
   chatOpened(): void;
   askForHelp(): Promise<boolean>;
+  /** The camera's background effect, chosen in Settings. */
+  background: CameraEffect;
 }
 
 /** The breakout room a call is in (none: the meeting's main room). */
@@ -59,6 +63,7 @@ export class CallView {
   private open: PanelName | null = null;
   private unread = 0;
   private breakouts: Breakouts | null = null;
+  private readonly background: BackgroundSettings;
 
   constructor(
     room: string,
@@ -77,7 +82,14 @@ export class CallView {
     this.bodies = {
       chat: h('div', { class: 'panel-body', hidden: true }, this.chat.el),
       people: h('div', { class: 'panel-body', hidden: true }, this.people.el),
-      settings: h('div', { class: 'panel-body', hidden: true }, this.pickers.el, new AudioSettings().el, preferencesSettings()),
+      settings: h(
+        'div',
+        { class: 'panel-body', hidden: true },
+        this.pickers.el,
+        (this.background = new BackgroundSettings(a.background)).el,
+        new AudioSettings().el,
+        preferencesSettings(),
+      ),
       breakouts: h('div', { class: 'panel-body', hidden: true }, this.breakoutPanel.el),
     };
     const close = h(
@@ -166,6 +178,7 @@ export class CallView {
   dispose(): void {
     this.breakoutBar?.stop();
     this.breakoutPanel.dispose();
+    this.background.dispose();
   }
 
   /** Shows "Reconnecting…" only when a drop lasts; a quick move to another server stays invisible. */

@@ -9,7 +9,7 @@ import type { Server as IoServer } from 'socket.io';
 
 export const CSP = [
   "default-src 'self'",
-  // WebAssembly (RNNoise noise suppression) needs 'wasm-unsafe-eval'; no other script may be evaluated.
+  // WebAssembly (noise suppression, background segmentation) needs 'wasm-unsafe-eval'; no other script may be evaluated.
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",

@@ -166,7 +166,7 @@ describe('headers', () => {
       const res = await get(path);
       const csp = res.headers.get('content-security-policy') ?? '';
       const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
-      // WebAssembly may be compiled (noise suppression); no script may be evaluated.
+      // WebAssembly (noise suppression, background segmentation) may be compiled; JavaScript may never be evaluated.
       expect(scriptSrc.trim()).toBe("script-src 'self' 'wasm-unsafe-eval'");
       expect(csp).not.toContain('unsafe-inline');
       expect(csp).not.toContain("'unsafe-eval'");
