@@ -1,9 +1,13 @@
 // The configurations a scenario runs on: the bare relay or Parley, alone or as two or three replicas on one redis-server.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort, requireBinary, waitForPort } from '../scripts/procs.cjs';
 import { profile } from './options.mjs';
-import { cpuOf, launch, rssKb, stop } from './processes.mjs';
+import { cpuOf, launch, ROOT, rssKb, stop } from './processes.mjs';
 
-const PARLEY_ENV = {
+export const PARLEY_ENV = {
   LOG_LEVEL: 'warn',
   SECRET: 'bench-secret-bench-secret-0123',
   STUN_URLS: 'stun:127.0.0.1:3478',
@@ -64,4 +68,43 @@ export async function startConfig(name) {
       if (redis) await stop(redis);
     },
   };
+}
+
+/**
+ * Parley as it was at git `ref`, one replica in memory, for a side-by-side figure in the same run: the ref is checked
+ * out in a temporary worktree (sharing this checkout's node_modules), built, and started beside the configuration.
+ */
+export async function startParleyAt(ref) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-at-'));
+  const git = (...a) => {
+    const r = spawnSync('git', a, { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${a.join(' ')}: ${r.stderr.trim()}`);
+  };
+  git('worktree', 'add', '--detach', dir, ref);
+  const remove = () => {
+    spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: dir, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`building ${ref} failed: ${build.stderr.slice(-500)}`);
+    const port = await freePort();
+    const p = spawn('node', ['dist/server/index.js'], {
+      cwd: dir,
+      env: { ...process.env, ...PARLEY_ENV, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: 'ignore',
+    });
+    await waitForPort(port, 15_000);
+    return {
+      url: `http://127.0.0.1:${port}`,
+      async stop() {
+        await stop(p);
+        remove();
+      },
+    };
+  } catch (err) {
+    remove();
+    throw err;
+  }
 }

@@ -83,4 +83,71 @@ for (const [setting, prefs] of Object.entries(SETTINGS)) {
     await Promise.all(people.map((p) => p.browser.close().catch(() => undefined)));
   }
 }
-process.stdout.write(JSON.stringify({ result: { seconds: job.seconds, settings: results }, loadCpuSec: 0 }) + '\n');
+
+// "Join now" → first remote frame without effects, against Parley before the effects existed (job.beforeUrl), and
+// with the defaults (noise suppression on), interleaved run by run so that the machine's state weighs on all alike.
+const JOIN_TARGETS = [
+  { label: 'before the effects', url: job.beforeUrl, prefs: {} },
+  { label: 'no effect', url: job.url, prefs: SETTINGS.none },
+  { label: 'defaults (noise suppression on)', url: job.url, prefs: {} },
+];
+
+async function joinOnce(browser, target, i) {
+  const room = `bench-effects-join-${Date.now().toString(36)}-${i}`;
+  const contexts = [];
+  try {
+    let newcomerFrame;
+    for (const name of ['Waiting', 'Newcomer']) {
+      const context = await browser.newContext({ viewport: { width: 960, height: 600 } });
+      contexts.push(context);
+      await context.addInitScript((p) => {
+        localStorage.clear();
+        for (const [k, v] of Object.entries(p)) localStorage.setItem(k, v);
+      }, target.prefs);
+      const page = await context.newPage();
+      const frame = new Promise((resolve) =>
+        page.on('console', (m) => {
+          const match = /^parley:first-frame (\d+(?:\.\d+)?)/.exec(m.text());
+          if (match) resolve(Number(match[1]));
+        }),
+      );
+      if (name === 'Newcomer') newcomerFrame = frame;
+      await page.goto(`${target.url}/r/${room}`);
+      await page.getByRole('textbox', { name: 'Your name' }).fill(name);
+      await page.getByRole('button', { name: 'Join now' }).click();
+      await page.getByRole('button', { name: 'Leave call' }).waitFor({ timeout: 30_000 });
+    }
+    return await within(newcomerFrame, 30_000, 'first remote frame');
+  } finally {
+    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+  }
+}
+
+const joins = {};
+if (job.beforeUrl) {
+  const browser = await chromium.launch({ executablePath, args, headless: true });
+  try {
+    for (let i = 0; i < job.joinRuns; i++) {
+      // Rotate the order each run: no target always goes first (cold) or last.
+      for (let k = 0; k < JOIN_TARGETS.length; k++) {
+        const target = JOIN_TARGETS[(i + k) % JOIN_TARGETS.length];
+        const list = (joins[target.label] ??= []);
+        try {
+          const ms = await joinOnce(browser, target, i);
+          list.push(ms);
+          process.stderr.write(`    [effects] join, ${target.label}, run ${i + 1}: ${ms} ms\n`);
+        } catch (err) {
+          process.stderr.write(`    [effects] join, ${target.label}, run ${i + 1}: failed: ${err.message}\n`);
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : null;
+};
+const joinFirstFrame = Object.fromEntries(Object.entries(joins).map(([label, ms]) => [label, { runs: ms.length, p50: median(ms), ms }]));
+process.stdout.write(JSON.stringify({ result: { seconds: job.seconds, settings: results, joinFirstFrame }, loadCpuSec: 0 }) + '\n');

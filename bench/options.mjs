@@ -15,6 +15,8 @@ export const scenarioNames = opt('scenarios', 'join,pairjoin,latency,throughput,
 export const capacityLevels = opt('capacity', quick ? '1000,2000' : '1000,5000,10000,20000')
   .split(',')
   .map(Number);
+/** --effects-before <git ref>: the Parley the effects scenario compares join times with (the last one without effects). */
+export const effectsBefore = opt('effects-before', 'f3ad2d0');
 export const configNames = opt('configs', 'baseline,memory,redis,redis3').split(',');
 
 export const log = (s) => process.stderr.write(`${s}\n`);

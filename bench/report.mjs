@@ -116,5 +116,14 @@ function effectsTable(runs) {
         );
     }
   }
+  const joined = runs.filter((r) => r.joinFirstFrame && Object.keys(r.joinFirstFrame).length);
+  if (joined.length) {
+    lines.push('\n"Join now" → first remote frame, interleaved run by run with Parley before the media effects:');
+    lines.push('| config | build and setting | runs | p50 ms | each run, ms |');
+    lines.push('|---|---|---|---|---|');
+    for (const run of joined)
+      for (const [label, j] of Object.entries(run.joinFirstFrame))
+        lines.push(`| ${run.config} | ${label} | ${j.runs} | ${j.p50 ?? '—'} | ${j.ms.join(', ')} |`);
+  }
   return lines;
 }

@@ -1,5 +1,6 @@
 // The scenarios, each run on a fresh configuration: what load they put on it and which figures they keep.
-import { log, quick } from './options.mjs';
+import { startParleyAt } from './configs.mjs';
+import { effectsBefore, log, quick } from './options.mjs';
 import { measured, runLoad, split } from './measure.mjs';
 import { launch } from './processes.mjs';
 
@@ -17,18 +18,29 @@ export const SCENARIOS = {
     });
     return r;
   },
-  /** Two Chromium participants per setting of the media effects (none, noise suppression, blur, both): CPU, join time. */
+  /**
+   * Two Chromium participants per setting of the media effects (none, noise suppression, blur, both): CPU, join time;
+   * then "Join now" → first remote frame with no effect and with the defaults, interleaved with Parley as it was
+   * before the effects (built from --effects-before), in the same run.
+   */
   async effects(env) {
     if (env.baseline) return { skipped: 'the bare relay has no pages' };
-    return new Promise((resolve, reject) => {
-      const p = launch('node', ['bench/effects.mjs', JSON.stringify({ url: env.urls[0], seconds: quick ? 5 : 10 })], {});
-      let out = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => process.stderr.write(d));
-      p.on('exit', (code) =>
-        code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()).result) : reject(new Error(`effects run exited ${code}`)),
-      );
-    });
+    log(`  building Parley at ${effectsBefore} (before the media effects) for the join comparison…`);
+    const before = await startParleyAt(effectsBefore);
+    try {
+      const job = { url: env.urls[0], beforeUrl: before.url, seconds: quick ? 5 : 10, joinRuns: quick ? 4 : 10 };
+      return await new Promise((resolve, reject) => {
+        const p = launch('node', ['bench/effects.mjs', JSON.stringify(job)], {});
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => process.stderr.write(d));
+        p.on('exit', (code) =>
+          code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()).result) : reject(new Error(`effects run exited ${code}`)),
+        );
+      });
+    } finally {
+      await before.stop();
+    }
   },
   async join(env) {
     const count = quick ? 200 : 1600;
