@@ -6,7 +6,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/build-client.mjs scripts/
+COPY scripts/build-client.mjs scripts/segmentation-model.mjs scripts/
+COPY public public
 COPY server server
 COPY client client
 RUN npm run build

@@ -117,6 +117,25 @@ await check('the LB cookie pins a replica', async () => {
   return `${cookies.size} replicas, 3 requests each`;
 });
 
+await check("the image serves the page's styles, scripts, and the effects' WebAssembly and model", async () => {
+  const files = [
+    '/assets/app.css',
+    '/assets/favicon.svg',
+    '/assets/build/room.js',
+    '/assets/build/noise-worklet.js',
+    '/assets/build/rnnoise.wasm',
+    '/assets/build/rec-clock.js',
+    '/assets/build/mediapipe/vision_wasm_internal.wasm',
+    '/assets/build/mediapipe/selfie_segmentation.tflite',
+  ];
+  for (const file of files) {
+    const res = await fetch(url + file, { signal: AbortSignal.timeout(5000) });
+    const size = (await res.arrayBuffer()).byteLength;
+    if (res.status !== 200 || size === 0) throw new Error(`${file}: ${res.status}, ${size} bytes`);
+  }
+  return `${files.length} files`;
+});
+
 await check('the LB refuses /metrics without its token', async () => {
   for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
     const res = await get('/metrics', headers);
