@@ -215,7 +215,7 @@ export class Call extends Emitter<CallEvents> {
     s.on('media-refused', (error) => {
       // Sharing was locked before our screen went on: nothing changed for the others, so stop it here too.
       if (error.code === 'NOT_HOST' && this.media.state.screen) this.media.stopScreen();
-      this.toasts.show(this.refusal(error), 'error');
+      this.toasts.show(error.code === 'NOT_HOST' ? t('controls.shareRefused') : this.refusal(error), 'error');
     });
     s.on('mute-request', ({ by }) => {
       void this.media.setAudio(false);
@@ -457,9 +457,10 @@ export class Call extends Emitter<CallEvents> {
     const view = new CallView(this.place.meeting, actions, this.place.breakout);
     view.el.addEventListener('chat-error', (ev) => {
       const error = (ev as CustomEvent<unknown>).detail;
-      // A refusal by the server says why in its words (e.g. only hosts may send now); anything else could not be sent.
+      // A refusal by the server says why (NOT_HOST here: only hosts may send now); anything else could not be sent.
       const refused = !!error && typeof error === 'object' && 'code' in error;
-      this.toasts.show(refused ? this.refusal(error) : t('toast.chatFailed'), 'error');
+      const locked = refused && (error as { code?: unknown }).code === 'NOT_HOST';
+      this.toasts.show(locked ? t('chat.lockedRefused') : refused ? this.refusal(error) : t('toast.chatFailed'), 'error');
     });
     document.addEventListener('click', () => view.grid.all().forEach((t) => t.unblock()), { once: true });
     this.showMedia(view);

@@ -1,11 +1,11 @@
 /**
- * A short soak (SOAK_SECONDS, default 45 s) of test/soak/soak.ts: 200 participants in 50 rooms through HAProxy
+ * A short soak (SOAK_SECONDS, default 30 s) of test/soak/soak.ts: 200 participants in 50 rooms through HAProxy
  * onto three replica processes, one killed with SIGKILL and one restarted on the way. `npm run soak` is the
  * long run.
  */
 import { describe as figures, runSoak, type SoakResult } from '../soak/soak';
 
-const SECONDS = Number(process.env.SOAK_SECONDS || 45);
+const SECONDS = Number(process.env.SOAK_SECONDS || 30);
 jest.setTimeout((SECONDS + 120) * 1000);
 
 let result: SoakResult;
