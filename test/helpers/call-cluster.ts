@@ -160,6 +160,10 @@ export async function openThroughLb(
   opts: { relayOnly?: boolean } = {},
 ): Promise<ClusterPage> {
   const context = await cc.browser.newContext({ viewport: { width: 960, height: 600 } });
+  // These tests measure failover with every participant's browser and three replicas on one small machine: noise
+  // suppression (tested on its own in test/browser/audio.test.ts) stays off so that its DSP does not slow the
+  // replicas' restarts and moves they time.
+  await context.addInitScript(() => localStorage.setItem('parley.noiseSuppression', 'off'));
   if (opts.relayOnly) {
     // As behind a network that lets media through the TURN relay only: every peer connection of this page relays.
     await context.addInitScript(() => {
