@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { requireBinary } from '../scripts/procs.cjs';
+import { joinPage } from './join-page.mjs';
 
 const job = JSON.parse(process.argv[2]);
 const executablePath = requireBinary('chromium');
@@ -13,19 +14,8 @@ const browser = await chromium.launch({ executablePath, args, headless: true });
 
 async function join(url, room, name) {
   const context = await browser.newContext({ viewport: { width: 960, height: 600 } });
-  const page = await context.newPage();
-  let firstFrame;
-  const got = new Promise((resolve) =>
-    page.on('console', (m) => {
-      const match = /^parley:first-frame (\d+(?:\.\d+)?)/.exec(m.text());
-      if (match) resolve((firstFrame = Number(match[1])));
-    }),
-  );
-  await page.goto(`${url}/r/${room}`);
-  await page.getByRole('textbox', { name: 'Your name' }).fill(name);
-  await page.getByRole('button', { name: 'Join now' }).click();
-  await page.getByRole('button', { name: 'Leave call' }).waitFor({ timeout: 15_000 });
-  return { context, got, firstFrame: () => firstFrame };
+  const { firstFrame } = await joinPage(context, url, room, name, 15_000);
+  return { context, got: firstFrame };
 }
 
 const times = [];

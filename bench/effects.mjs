@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { requireBinary } from '../scripts/procs.cjs';
+import { joinPage } from './join-page.mjs';
 
 const job = JSON.parse(process.argv[2]);
 const executablePath = requireBinary('chromium');
@@ -35,17 +36,7 @@ async function participant(url, room, name, prefs) {
   await context.addInitScript((p) => {
     for (const [k, v] of Object.entries(p)) localStorage.setItem(k, v);
   }, prefs);
-  const page = await context.newPage();
-  let resolveFrame;
-  const firstFrame = new Promise((resolve) => (resolveFrame = resolve));
-  page.on('console', (m) => {
-    const match = /^parley:first-frame (\d+(?:\.\d+)?)/.exec(m.text());
-    if (match) resolveFrame(Number(match[1]));
-  });
-  await page.goto(`${url}/r/${room}`);
-  await page.getByRole('textbox', { name: 'Your name' }).fill(name);
-  await page.getByRole('button', { name: 'Join now' }).click();
-  await page.getByRole('button', { name: 'Leave call' }).waitFor({ timeout: 30_000 });
+  const { page, firstFrame } = await joinPage(context, url, room, name, 30_000);
   return { browser, cdp, page, firstFrame };
 }
 
@@ -104,18 +95,8 @@ async function joinOnce(browser, target, i) {
         localStorage.clear();
         for (const [k, v] of Object.entries(p)) localStorage.setItem(k, v);
       }, target.prefs);
-      const page = await context.newPage();
-      const frame = new Promise((resolve) =>
-        page.on('console', (m) => {
-          const match = /^parley:first-frame (\d+(?:\.\d+)?)/.exec(m.text());
-          if (match) resolve(Number(match[1]));
-        }),
-      );
-      if (name === 'Newcomer') newcomerFrame = frame;
-      await page.goto(`${target.url}/r/${room}`);
-      await page.getByRole('textbox', { name: 'Your name' }).fill(name);
-      await page.getByRole('button', { name: 'Join now' }).click();
-      await page.getByRole('button', { name: 'Leave call' }).waitFor({ timeout: 30_000 });
+      const { firstFrame } = await joinPage(context, target.url, room, name, 30_000);
+      if (name === 'Newcomer') newcomerFrame = firstFrame;
     }
     return await within(newcomerFrame, 30_000, 'first remote frame');
   } finally {
